@@ -1,0 +1,297 @@
+"""Check tables against the data contract and collect every problem before raising.
+
+Three passes, each reporting all it finds:
+
+1. structure and parsing (:func:`prepare_table`): the frame is a DataFrame, required columns are
+   present, each contract column parses as its kind (timestamps need a time zone);
+2. column rules, declared as pandera schemas built from :mod:`custintel.data.schema`: missing
+   values, duplicate keys, ranges (e.g. negative amounts) and allowed values;
+3. rules across columns and tables (:func:`check_relations`): foreign keys, timestamps after the
+   data's end, delivered before shipped, due before issued.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping
+from functools import cache
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+from pandera.errors import SchemaErrors
+
+from custintel.data.errors import Problem, examples_of
+from custintel.data.parsing import parse_column
+from custintel.data.schema import TABLES, TableSpec
+
+_MAX_EXAMPLES = 5
+
+
+def row_keys(df: pd.DataFrame, spec: TableSpec, mask: np.ndarray | pd.Series) -> tuple[object, ...]:
+    """Return a few keys of the rows selected by ``mask``, to name them in an error."""
+    positions = np.flatnonzero(np.asarray(mask, dtype=bool))[:_MAX_EXAMPLES]
+    keys = [k for k in spec.key if k in df.columns]
+    if not keys:
+        return tuple(f"row {p}" for p in positions)
+    sub = df[keys].iloc[positions]
+    if len(keys) == 1:
+        return tuple(dict.fromkeys(examples_of(sub[keys[0]])))
+    return tuple(dict.fromkeys(
+        tuple(None if pd.isna(v) else (v.item() if hasattr(v, "item") else v) for v in row)
+        for row in sub.itertuples(index=False)
+    ))
+
+
+def prepare_table(
+    name: str, df: object, *, tz: str | None, target_tz: str
+) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """Check the structure of one table and parse its contract columns.
+
+    Returns the parsed copy (``None`` when the table is too broken to check further) and the
+    problems found. The caller's frame is never modified.
+    """
+    spec = TABLES[name]
+    if not isinstance(df, pd.DataFrame):
+        msg = f"expected a pandas DataFrame, got {type(df).__name__}"
+        return None, [Problem(name, None, "not_a_frame", msg, fix="pass a pandas DataFrame")]
+
+    problems: list[Problem] = []
+    dup_cols = df.columns[df.columns.duplicated()].unique().tolist()
+    if dup_cols:
+        problems.append(
+            Problem(name, str(dup_cols[0]), "duplicate_column", "column name appears twice",
+                    examples=tuple(dup_cols), fix="rename or drop the repeated columns")
+        )
+    missing = [c for c in spec.required_columns if c not in df.columns]
+    for col in missing:
+        hint = ""
+        if col in (df.index.names or []):
+            hint = f"; it is the index: call .reset_index() before passing the {name} table"
+        problems.append(
+            Problem(name, col, "missing_column", "required column is missing",
+                    examples=tuple(map(str, df.columns[:8])),
+                    fix=f"add a '{col}' column ({spec.column(col).description}){hint}")
+        )
+    if problems:
+        return None, problems
+
+    out = df.reset_index(drop=True)
+    for col in spec.columns:
+        if col.name not in out.columns:
+            continue
+        parsed, failure = parse_column(out[col.name], col, tz=tz, target_tz=target_tz)
+        if failure is None:
+            out[col.name] = parsed
+            continue
+        message = failure.message
+        if failure.examples:
+            message += f" such as {_short_list(failure.examples)}"
+        problems.append(
+            Problem(name, col.name, failure.rule, message, int(failure.mask.sum()),
+                    row_keys(out, spec, failure.mask), failure.fix)
+        )
+    return out, problems
+
+
+@cache
+def table_schema(name: str) -> pa.DataFrameSchema:
+    """Return the pandera schema of the column rules of table ``name``.
+
+    Checks carry a rule code as their error text, which :func:`check_columns` maps back to a
+    readable :class:`~custintel.data.errors.Problem`.
+    """
+    spec = TABLES[name]
+    columns = {}
+    for col in spec.columns:
+        checks = []
+        if col.allowed is not None:
+            checks.append(pa.Check.isin(list(col.allowed), error="allowed_values"))
+        if col.min_value is not None:
+            checks.append(pa.Check.ge(col.min_value, error="min_value"))
+        if col.max_value is not None:
+            checks.append(pa.Check.le(col.max_value, error="max_value"))
+        columns[col.name] = pa.Column(
+            checks=checks,
+            nullable=col.nullable,
+            unique=spec.key == (col.name,),
+            required=False,
+            coerce=False,
+        )
+    composite = list(spec.key) if len(spec.key) > 1 else None
+    return pa.DataFrameSchema(columns, unique=composite, strict=False, name=name)
+
+
+def check_columns(name: str, df: pd.DataFrame) -> list[Problem]:
+    """Apply the pandera column rules of table ``name`` to a parsed frame."""
+    spec = TABLES[name]
+    try:
+        table_schema(name).validate(df, lazy=True)
+    except SchemaErrors as err:
+        return _problems_from_pandera(spec, df, err.failure_cases)
+    return []
+
+
+def _problems_from_pandera(spec: TableSpec, df: pd.DataFrame, cases: pd.DataFrame) -> list[Problem]:
+    problems = []
+    cases = cases.assign(column=cases["column"].astype(str), check=cases["check"].astype(str))
+    for (column, check), group in cases.groupby(["column", "check"], sort=False):
+        idx = pd.to_numeric(group["index"], errors="coerce").dropna().astype(int).unique()
+        mask = np.zeros(len(df), dtype=bool)
+        mask[idx[(idx >= 0) & (idx < len(df))]] = True
+        n = int(mask.sum())
+        col = spec.column(column) if column in spec.column_names else None
+        if check == "field_uniqueness" or check == "multiple_fields_uniqueness":
+            key = ", ".join(spec.key)
+            col_name = column if col is not None else key
+            problems.append(
+                Problem(spec.name, col_name, "duplicate_key", f"duplicate key ({key})", n,
+                        row_keys(df, spec, mask),
+                        "keep one row per key: drop exact duplicates with .drop_duplicates() "
+                        "or give each record its own key")
+            )
+        elif check == "not_nullable":
+            problems.append(
+                Problem(spec.name, column, "missing_value", "has missing values", n,
+                        row_keys(df, spec, mask), "fill these values or drop the rows")
+            )
+        elif check == "allowed_values" and col is not None and col.allowed is not None:
+            bad_values = pd.unique(df.loc[mask, column].astype(str))[:_MAX_EXAMPLES].tolist()
+            hints = _close_matches(bad_values, col.allowed)
+            problems.append(
+                Problem(spec.name, column, "unknown_value",
+                        f"has unknown values {bad_values!r}; allowed: {', '.join(col.allowed)}",
+                        n, row_keys(df, spec, mask), f"map them to the allowed values{hints}")
+            )
+        elif check == "min_value" and col is not None:
+            what = "negative amounts" if col.kind == "money" else f"values below {col.min_value:g}"
+            fix = ("amounts are CNY and never negative; record refunds with status='returned' "
+                   "rather than a negative amount" if col.kind == "money"
+                   else f"correct the values; {column} must be >= {col.min_value:g}")
+            problems.append(
+                Problem(spec.name, column, "below_minimum", f"has {what}", n,
+                        row_keys(df, spec, mask), fix)
+            )
+        elif check == "max_value" and col is not None:
+            problems.append(
+                Problem(spec.name, column, "above_maximum",
+                        f"has values above {col.max_value:g}", n, row_keys(df, spec, mask),
+                        f"correct the values; {column} must be <= {col.max_value:g}")
+            )
+        else:  # a pandera check we did not declare: report it as pandera words it
+            problems.append(
+                Problem(spec.name, column, "check_failed", f"failed check {check}", n,
+                        row_keys(df, spec, mask), "correct the offending rows")
+            )
+    return problems
+
+
+def _short_list(values: tuple[object, ...]) -> str:
+    return repr(list(dict.fromkeys(map(str, values)))[:3])
+
+
+def _close_matches(values: list[str], allowed: tuple[str, ...]) -> str:
+    pairs = []
+    lowered = {a.lower(): a for a in allowed}
+    for v in values:
+        match = lowered.get(v.strip().lower()) or next(
+            iter(difflib.get_close_matches(v, allowed, n=1, cutoff=0.6)), None
+        )
+        if match is not None:
+            pairs.append(f"{v!r} -> {match!r}")
+    return f" (did you mean {', '.join(pairs)}?)" if pairs else ""
+
+
+def check_relations(
+    tables: Mapping[str, pd.DataFrame],
+    *,
+    end: pd.Timestamp,
+    given: frozenset[str] = frozenset(),
+) -> list[Problem]:
+    """Check the rules that span columns or tables: foreign keys, dates after ``end``, time order.
+
+    ``given`` names tables the caller passed but that were too broken to parse; references to
+    them are not checked (their own problems are reported instead).
+    """
+    problems: list[Problem] = []
+    for name, df in tables.items():
+        spec = TABLES[name]
+        for col in spec.columns:
+            if col.name not in df.columns:
+                continue
+            if col.references:
+                problems += _check_reference(spec, df, col.name, col.references, tables, given)
+            if col.past_only and isinstance(df[col.name].dtype, pd.DatetimeTZDtype):
+                future = (df[col.name] > end).to_numpy(dtype=bool, na_value=False)
+                if future.any():
+                    latest = df.loc[future, col.name].max()
+                    problems.append(
+                        Problem(name, col.name, "future_timestamp",
+                                f"has timestamps after the data's end {end} (latest {latest})",
+                                int(future.sum()), row_keys(df, spec, future),
+                                "check the year and time zone of these values; if the extract "
+                                "was taken later, pass end= with the extraction time")
+                    )
+    problems += _check_order(tables, "shipments", "shipped_at", "delivered_at", "delivered before shipped")
+    problems += _check_order(tables, "invoices", "issued_at", "due_at", "due before issued")
+    labels = tables.get("fraud_labels")
+    if labels is not None:
+        cols = [c for c in ("order_id", "customer_id") if c in labels.columns]
+        neither = labels[cols].isna().all(axis=1).to_numpy() if cols else np.ones(len(labels), bool)
+        if neither.any():
+            problems.append(
+                Problem("fraud_labels", "order_id", "missing_subject",
+                        "has rows naming neither an order_id nor a customer_id",
+                        int(neither.sum()), tuple(f"row {p}" for p in np.flatnonzero(neither)[:5]),
+                        "give every label the order or the customer it is about")
+            )
+    return problems
+
+
+def _check_reference(
+    spec: TableSpec,
+    df: pd.DataFrame,
+    column: str,
+    target: str,
+    tables: Mapping[str, pd.DataFrame],
+    given: frozenset[str],
+) -> list[Problem]:
+    ref_table, ref_col = target.split(".")
+    parent = tables.get(ref_table)
+    if parent is None:
+        if spec.column(column).required and ref_table not in given:
+            return [
+                Problem(spec.name, column, "missing_table",
+                        f"refers to {target} but no {ref_table} table was given",
+                        fix=f"pass the {ref_table} table as well")
+            ]
+        return []
+    values = df[column]
+    orphan = (values.notna() & ~values.isin(parent[ref_col])).to_numpy(dtype=bool)
+    if not orphan.any():
+        return []
+    fix = f"add the missing {ref_table} rows, or drop these {spec.name} rows"
+    if values.dtype != parent[ref_col].dtype and orphan.all():
+        fix += f" (the key types differ: {values.dtype} here, {parent[ref_col].dtype} in {target})"
+    return [
+        Problem(spec.name, column, "orphan_key", f"refers to unknown {target}",
+                int(orphan.sum()), examples_of(pd.unique(values[orphan])), fix)
+    ]
+
+
+def _check_order(
+    tables: Mapping[str, pd.DataFrame], name: str, first: str, then: str, what: str
+) -> list[Problem]:
+    df = tables.get(name)
+    if df is None or first not in df.columns or then not in df.columns:
+        return []
+    a, b = df[first], df[then]
+    if not (isinstance(a.dtype, pd.DatetimeTZDtype) and isinstance(b.dtype, pd.DatetimeTZDtype)):
+        return []
+    bad = (b < a).to_numpy(dtype=bool, na_value=False)
+    if not bad.any():
+        return []
+    return [
+        Problem(name, then, "time_order", f"has rows {what} ({then} < {first})", int(bad.sum()),
+                row_keys(df, TABLES[name], bad), f"correct {first} or {then} of these rows")
+    ]
