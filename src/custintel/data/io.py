@@ -160,14 +160,23 @@ def load_dataset(
     missing = [t for t in ("customers", "orders") if t not in files]
     if missing:
         present = sorted(p.name for p in folder.iterdir() if p.is_file())
-        raise SchemaError([
-            Problem(t, None, "missing_table", f"no {t}.csv or {t}.parquet in {folder}",
+        raise SchemaError(
+            [
+                Problem(
+                    t,
+                    None,
+                    "missing_table",
+                    f"no {t}.csv or {t}.parquet in {folder}",
                     examples=tuple(present[:8]),
-                    fix=f"add {t}.csv or {t}.parquet (file names are the table names)")
-            for t in missing
-        ])
+                    fix=f"add {t}.csv or {t}.parquet (file names are the table names)",
+                )
+                for t in missing
+            ]
+        )
     id_dtypes = {n: t.get("id_dtypes", {}) for n, t in manifest.get("tables", {}).items()}
-    frames = {name: _read_table(name, file, id_dtypes.get(name, {})) for name, file in files.items()}
+    frames = {
+        name: _read_table(name, file, id_dtypes.get(name, {})) for name, file in files.items()
+    }
     tz = tz if tz is not None else manifest.get("tz")
     end = end if end is not None else manifest.get("end")
     truth = None
@@ -188,7 +197,9 @@ def _save_truth(truth: Any, folder: Path) -> None:
             value.to_parquet(folder / f"{f.name}.parquet")
         else:
             other[f.name] = value
-    (folder / "fields.json").write_text(json.dumps(other, indent=2, ensure_ascii=False, default=str))
+    (folder / "fields.json").write_text(
+        json.dumps(other, indent=2, ensure_ascii=False, default=str)
+    )
 
 
 def _load_truth(folder: Path) -> Any:
@@ -210,8 +221,13 @@ def _read_manifest(folder: Path) -> dict[str, Any]:
         manifest: dict[str, Any] = json.loads(file.read_text())
     except json.JSONDecodeError as err:
         raise SchemaError(
-            Problem("dataset", None, "bad_manifest", f"{file} is not valid JSON ({err})",
-                    fix=f"repair or delete {file}")
+            Problem(
+                "dataset",
+                None,
+                "bad_manifest",
+                f"{file} is not valid JSON ({err})",
+                fix=f"repair or delete {file}",
+            )
         ) from err
     return manifest
 
@@ -225,11 +241,19 @@ def _find_table_files(folder: Path) -> dict[str, Path]:
                 found.setdefault(name, []).append(candidate)
     twice = {n: ps for n, ps in found.items() if len(ps) > 1}
     if twice:
-        raise SchemaError([
-            Problem(n, None, "ambiguous_table", "is present in more than one file",
-                    examples=tuple(p.name for p in ps), fix="keep one file per table")
-            for n, ps in twice.items()
-        ])
+        raise SchemaError(
+            [
+                Problem(
+                    n,
+                    None,
+                    "ambiguous_table",
+                    "is present in more than one file",
+                    examples=tuple(p.name for p in ps),
+                    fix="keep one file per table",
+                )
+                for n, ps in twice.items()
+            ]
+        )
     return {n: ps[0] for n, ps in found.items()}
 
 
@@ -244,11 +268,18 @@ def _read_table(name: str, file: Path, id_dtypes: dict[str, str]) -> pd.DataFram
         if col.kind in ("text", "category"):
             dtypes[col.name] = "string"
         elif col.kind == "id":
-            dtypes[col.name] = "Int64" if id_dtypes.get(col.name, "").startswith("int") else "string"
+            dtypes[col.name] = (
+                "Int64" if id_dtypes.get(col.name, "").startswith("int") else "string"
+            )
     try:
         return pd.read_csv(file, dtype=dtypes, keep_default_na=False, na_values=[""])
     except (ValueError, pd.errors.ParserError) as err:
         raise SchemaError(
-            Problem(name, None, "unreadable_file", f"{file.name} could not be read as CSV: {err}",
-                    fix="check the file's delimiter, quoting and encoding (UTF-8)")
+            Problem(
+                name,
+                None,
+                "unreadable_file",
+                f"{file.name} could not be read as CSV: {err}",
+                fix="check the file's delimiter, quoting and encoding (UTF-8)",
+            )
         ) from err

@@ -37,10 +37,12 @@ def row_keys(df: pd.DataFrame, spec: TableSpec, mask: np.ndarray | pd.Series) ->
     sub = df[keys].iloc[positions]
     if len(keys) == 1:
         return tuple(dict.fromkeys(examples_of(sub[keys[0]])))
-    return tuple(dict.fromkeys(
-        tuple(None if pd.isna(v) else (v.item() if hasattr(v, "item") else v) for v in row)
-        for row in sub.itertuples(index=False)
-    ))
+    return tuple(
+        dict.fromkeys(
+            tuple(None if pd.isna(v) else (v.item() if hasattr(v, "item") else v) for v in row)
+            for row in sub.itertuples(index=False)
+        )
+    )
 
 
 def prepare_table(
@@ -60,8 +62,14 @@ def prepare_table(
     dup_cols = df.columns[df.columns.duplicated()].unique().tolist()
     if dup_cols:
         problems.append(
-            Problem(name, str(dup_cols[0]), "duplicate_column", "column name appears twice",
-                    examples=tuple(dup_cols), fix="rename or drop the repeated columns")
+            Problem(
+                name,
+                str(dup_cols[0]),
+                "duplicate_column",
+                "column name appears twice",
+                examples=tuple(dup_cols),
+                fix="rename or drop the repeated columns",
+            )
         )
     missing = [c for c in spec.required_columns if c not in df.columns]
     for col in missing:
@@ -69,27 +77,39 @@ def prepare_table(
         if col in (df.index.names or []):
             hint = f"; it is the index: call .reset_index() before passing the {name} table"
         problems.append(
-            Problem(name, col, "missing_column", "required column is missing",
-                    examples=tuple(map(str, df.columns[:8])),
-                    fix=f"add a '{col}' column ({spec.column(col).description}){hint}")
+            Problem(
+                name,
+                col,
+                "missing_column",
+                "required column is missing",
+                examples=tuple(map(str, df.columns[:8])),
+                fix=f"add a '{col}' column ({spec.column(col).description}){hint}",
+            )
         )
     if problems:
         return None, problems
 
     out = df.reset_index(drop=True)
-    for col in spec.columns:
-        if col.name not in out.columns:
+    for cspec in spec.columns:
+        if cspec.name not in out.columns:
             continue
-        parsed, failure = parse_column(out[col.name], col, tz=tz, target_tz=target_tz)
+        parsed, failure = parse_column(out[cspec.name], cspec, tz=tz, target_tz=target_tz)
         if failure is None:
-            out[col.name] = parsed
+            out[cspec.name] = parsed
             continue
         message = failure.message
         if failure.examples:
             message += f" such as {_short_list(failure.examples)}"
         problems.append(
-            Problem(name, col.name, failure.rule, message, int(failure.mask.sum()),
-                    row_keys(out, spec, failure.mask), failure.fix)
+            Problem(
+                name,
+                cspec.name,
+                failure.rule,
+                message,
+                int(failure.mask.sum()),
+                row_keys(out, spec, failure.mask),
+                failure.fix,
+            )
         )
     return out, problems
 
@@ -122,11 +142,14 @@ def table_schema(name: str) -> pa.DataFrameSchema:
     return pa.DataFrameSchema(columns, unique=composite, strict=False, name=name)
 
 
-def check_columns(name: str, df: pd.DataFrame) -> list[Problem]:
-    """Apply the pandera column rules of table ``name`` to a parsed frame."""
+def check_columns(name: str, df: pd.DataFrame, skip: frozenset[str] = frozenset()) -> list[Problem]:
+    """Apply the pandera column rules of table ``name`` to a parsed frame.
+
+    Columns in ``skip`` (those that failed to parse, already reported) are not checked again.
+    """
     spec = TABLES[name]
     try:
-        table_schema(name).validate(df, lazy=True)
+        table_schema(name).validate(df.drop(columns=list(skip)), lazy=True)
     except SchemaErrors as err:
         return _problems_from_pandera(spec, df, err.failure_cases)
     return []
@@ -135,7 +158,8 @@ def check_columns(name: str, df: pd.DataFrame) -> list[Problem]:
 def _problems_from_pandera(spec: TableSpec, df: pd.DataFrame, cases: pd.DataFrame) -> list[Problem]:
     problems = []
     cases = cases.assign(column=cases["column"].astype(str), check=cases["check"].astype(str))
-    for (column, check), group in cases.groupby(["column", "check"], sort=False):
+    for (column_key, check), group in cases.groupby(["column", "check"], sort=False):
+        column = str(column_key)
         idx = pd.to_numeric(group["index"], errors="coerce").dropna().astype(int).unique()
         mask = np.zeros(len(df), dtype=bool)
         mask[idx[(idx >= 0) & (idx < len(df))]] = True
@@ -145,43 +169,85 @@ def _problems_from_pandera(spec: TableSpec, df: pd.DataFrame, cases: pd.DataFram
             key = ", ".join(spec.key)
             col_name = column if col is not None else key
             problems.append(
-                Problem(spec.name, col_name, "duplicate_key", f"duplicate key ({key})", n,
-                        row_keys(df, spec, mask),
-                        "keep one row per key: drop exact duplicates with .drop_duplicates() "
-                        "or give each record its own key")
+                Problem(
+                    spec.name,
+                    col_name,
+                    "duplicate_key",
+                    f"duplicate key ({key})",
+                    n,
+                    row_keys(df, spec, mask),
+                    "keep one row per key: drop exact duplicates with .drop_duplicates() "
+                    "or give each record its own key",
+                )
             )
         elif check == "not_nullable":
             problems.append(
-                Problem(spec.name, column, "missing_value", "has missing values", n,
-                        row_keys(df, spec, mask), "fill these values or drop the rows")
+                Problem(
+                    spec.name,
+                    column,
+                    "missing_value",
+                    "has missing values",
+                    n,
+                    row_keys(df, spec, mask),
+                    "fill these values or drop the rows",
+                )
             )
         elif check == "allowed_values" and col is not None and col.allowed is not None:
             bad_values = pd.unique(df.loc[mask, column].astype(str))[:_MAX_EXAMPLES].tolist()
             hints = _close_matches(bad_values, col.allowed)
             problems.append(
-                Problem(spec.name, column, "unknown_value",
-                        f"has unknown values {bad_values!r}; allowed: {', '.join(col.allowed)}",
-                        n, row_keys(df, spec, mask), f"map them to the allowed values{hints}")
+                Problem(
+                    spec.name,
+                    column,
+                    "unknown_value",
+                    f"has unknown values {bad_values!r}; allowed: {', '.join(col.allowed)}",
+                    n,
+                    row_keys(df, spec, mask),
+                    f"map them to the allowed values{hints}",
+                )
             )
         elif check == "min_value" and col is not None:
             what = "negative amounts" if col.kind == "money" else f"values below {col.min_value:g}"
-            fix = ("amounts are CNY and never negative; record refunds with status='returned' "
-                   "rather than a negative amount" if col.kind == "money"
-                   else f"correct the values; {column} must be >= {col.min_value:g}")
+            fix = (
+                "amounts are CNY and never negative; record refunds with status='returned' "
+                "rather than a negative amount"
+                if col.kind == "money"
+                else f"correct the values; {column} must be >= {col.min_value:g}"
+            )
             problems.append(
-                Problem(spec.name, column, "below_minimum", f"has {what}", n,
-                        row_keys(df, spec, mask), fix)
+                Problem(
+                    spec.name,
+                    column,
+                    "below_minimum",
+                    f"has {what}",
+                    n,
+                    row_keys(df, spec, mask),
+                    fix,
+                )
             )
         elif check == "max_value" and col is not None:
             problems.append(
-                Problem(spec.name, column, "above_maximum",
-                        f"has values above {col.max_value:g}", n, row_keys(df, spec, mask),
-                        f"correct the values; {column} must be <= {col.max_value:g}")
+                Problem(
+                    spec.name,
+                    column,
+                    "above_maximum",
+                    f"has values above {col.max_value:g}",
+                    n,
+                    row_keys(df, spec, mask),
+                    f"correct the values; {column} must be <= {col.max_value:g}",
+                )
             )
         else:  # a pandera check we did not declare: report it as pandera words it
             problems.append(
-                Problem(spec.name, column, "check_failed", f"failed check {check}", n,
-                        row_keys(df, spec, mask), "correct the offending rows")
+                Problem(
+                    spec.name,
+                    column,
+                    "check_failed",
+                    f"failed check {check}",
+                    n,
+                    row_keys(df, spec, mask),
+                    "correct the offending rows",
+                )
             )
     return problems
 
@@ -226,13 +292,20 @@ def check_relations(
                 if future.any():
                     latest = df.loc[future, col.name].max()
                     problems.append(
-                        Problem(name, col.name, "future_timestamp",
-                                f"has timestamps after the data's end {end} (latest {latest})",
-                                int(future.sum()), row_keys(df, spec, future),
-                                "check the year and time zone of these values; if the extract "
-                                "was taken later, pass end= with the extraction time")
+                        Problem(
+                            name,
+                            col.name,
+                            "future_timestamp",
+                            f"has timestamps after the data's end {end} (latest {latest})",
+                            int(future.sum()),
+                            row_keys(df, spec, future),
+                            "check the year and time zone of these values; if the extract "
+                            "was taken later, pass end= with the extraction time",
+                        )
                     )
-    problems += _check_order(tables, "shipments", "shipped_at", "delivered_at", "delivered before shipped")
+    problems += _check_order(
+        tables, "shipments", "shipped_at", "delivered_at", "delivered before shipped"
+    )
     problems += _check_order(tables, "invoices", "issued_at", "due_at", "due before issued")
     labels = tables.get("fraud_labels")
     if labels is not None:
@@ -240,10 +313,15 @@ def check_relations(
         neither = labels[cols].isna().all(axis=1).to_numpy() if cols else np.ones(len(labels), bool)
         if neither.any():
             problems.append(
-                Problem("fraud_labels", "order_id", "missing_subject",
-                        "has rows naming neither an order_id nor a customer_id",
-                        int(neither.sum()), tuple(f"row {p}" for p in np.flatnonzero(neither)[:5]),
-                        "give every label the order or the customer it is about")
+                Problem(
+                    "fraud_labels",
+                    "order_id",
+                    "missing_subject",
+                    "has rows naming neither an order_id nor a customer_id",
+                    int(neither.sum()),
+                    tuple(f"row {p}" for p in np.flatnonzero(neither)[:5]),
+                    "give every label the order or the customer it is about",
+                )
             )
     return problems
 
@@ -261,9 +339,13 @@ def _check_reference(
     if parent is None:
         if spec.column(column).required and ref_table not in given:
             return [
-                Problem(spec.name, column, "missing_table",
-                        f"refers to {target} but no {ref_table} table was given",
-                        fix=f"pass the {ref_table} table as well")
+                Problem(
+                    spec.name,
+                    column,
+                    "missing_table",
+                    f"refers to {target} but no {ref_table} table was given",
+                    fix=f"pass the {ref_table} table as well",
+                )
             ]
         return []
     values = df[column]
@@ -274,8 +356,15 @@ def _check_reference(
     if values.dtype != parent[ref_col].dtype and orphan.all():
         fix += f" (the key types differ: {values.dtype} here, {parent[ref_col].dtype} in {target})"
     return [
-        Problem(spec.name, column, "orphan_key", f"refers to unknown {target}",
-                int(orphan.sum()), examples_of(pd.unique(values[orphan])), fix)
+        Problem(
+            spec.name,
+            column,
+            "orphan_key",
+            f"refers to unknown {target}",
+            int(orphan.sum()),
+            examples_of(pd.unique(values[orphan])),
+            fix,
+        )
     ]
 
 
@@ -292,6 +381,13 @@ def _check_order(
     if not bad.any():
         return []
     return [
-        Problem(name, then, "time_order", f"has rows {what} ({then} < {first})", int(bad.sum()),
-                row_keys(df, TABLES[name], bad), f"correct {first} or {then} of these rows")
+        Problem(
+            name,
+            then,
+            "time_order",
+            f"has rows {what} ({then} < {first})",
+            int(bad.sum()),
+            row_keys(df, TABLES[name], bad),
+            f"correct {first} or {then} of these rows",
+        )
     ]

@@ -1,0 +1,46 @@
+"""The ``custintel`` command line (typer + rich).
+
+``custintel demo`` runs the main job; ``custintel data ...`` generates and validates datasets.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from custintel._version import __version__
+from custintel.cli import data
+from custintel.cli.demo import demo
+
+app = typer.Typer(
+    name="custintel",
+    help="Customer intelligence for e-commerce logistics: data, features, models, serving.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
+app.add_typer(data.app, name="data")
+app.command("demo")(demo)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"custintel {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    """Run custintel: customer intelligence for e-commerce logistics and delivery."""
+
+
+def main() -> None:
+    """Entry point of the ``custintel`` console script."""
+    app()
+
+
+__all__ = ["app", "main"]
