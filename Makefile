@@ -16,7 +16,7 @@ export OMP_WAIT_POLICY ?= PASSIVE
 export MLFLOW_DISABLE_TELEMETRY ?= true
 export PYTHONHASHSEED ?= 0
 
-.PHONY: demo test lint typecheck imports pytest bench lock clean help
+.PHONY: demo test lint typecheck imports pytest bench docs lock clean help
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/'
@@ -39,8 +39,8 @@ demo: $(VENV)/.installed-runtime  ## run the main job on the embedded demo data
 test: $(VENV)/.installed-test lint typecheck imports pytest  ## lint, type-check, layer contract and the full test suite
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks notebooks
+	$(BIN)/ruff format --check src tests benchmarks notebooks
 
 typecheck: $(VENV)/.installed-test
 	$(BIN)/mypy
@@ -53,6 +53,9 @@ pytest: $(VENV)/.installed-test
 
 bench: $(VENV)/.installed-runtime  ## run the benchmarks (tables go to benchmarks/results/)
 	$(BIN)/python benchmarks/bench_demo_data.py
+
+docs: $(VENV)/.installed-runtime  ## regenerate docs/data-contract.md from the schema
+	$(BIN)/python -m custintel.data.docs > docs/data-contract.md
 
 lock: | $(BIN)/uv  ## re-resolve the pinned dependency set after editing pyproject.toml
 	$(BIN)/uv pip compile pyproject.toml --extra test --universal --python-version 3.11 \

@@ -1,0 +1,35 @@
+"""The README's library example runs as written."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def test_readme_python_example_runs(tmp_path, monkeypatch, capsys):
+    blocks = re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), flags=re.S)
+    assert blocks, "README has no python example"
+    monkeypatch.chdir(tmp_path)
+    code = blocks[0].replace("n_customers=5_000", "n_customers=300")
+    exec(compile(code, "README.md", "exec"), {})
+    out = capsys.readouterr().out
+    assert "orders.amount: has negative amounts" in out
+    assert (tmp_path / "out" / "my-demo" / "orders.csv").is_file()
+
+
+def test_readme_shows_the_two_commands():
+    text = README.read_text(encoding="utf-8")
+    assert "make demo" in text and "make test" in text
+
+
+def test_notebooks_run(monkeypatch, capsys):
+    import runpy
+
+    monkeypatch.setenv("CUSTINTEL_NOTEBOOK_CUSTOMERS", "400")
+    notebooks = sorted((README.parent / "notebooks").glob("*.py"))
+    assert notebooks
+    for path in notebooks:
+        runpy.run_path(str(path), run_name="__main__")
+    assert "did you mean 'COD' -> 'cod'" in capsys.readouterr().out
