@@ -6,9 +6,19 @@ import os
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, settings
 
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
+
+settings.register_profile(
+    "custintel",
+    deadline=None,
+    max_examples=25,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+settings.load_profile("custintel")
 
 TZ = "Asia/Shanghai"
 END = "2024-07-01"

@@ -4,20 +4,13 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from custintel.data import Dataset, SchemaError
 from tests.conftest import END, TZ
 
 N = 40
-settings.register_profile(
-    "custintel",
-    deadline=None,
-    max_examples=25,
-    suppress_health_check=[HealthCheck.function_scoped_fixture],
-)
-settings.load_profile("custintel")
 
 
 def frames(n: int = N) -> tuple[pd.DataFrame, pd.DataFrame]:
