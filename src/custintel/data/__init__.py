@@ -10,6 +10,7 @@ from custintel.data.dataset import Dataset, to_timestamp
 from custintel.data.errors import Problem, SchemaError
 from custintel.data.io import load_dataset
 from custintel.data.schema import TABLES, ColumnSpec, TableSpec
+from custintel.data.snapshot import snapshot
 
 
 def make_demo_dataset(
@@ -35,5 +36,6 @@ __all__ = [
     "TableSpec",
     "load_dataset",
     "make_demo_dataset",
+    "snapshot",
     "to_timestamp",
 ]
