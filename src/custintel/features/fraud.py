@@ -1,0 +1,208 @@
+"""Fraud-relevant signals: shared recipients, virtual numbers, bursts, new-account COD."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from custintel.features._base import (
+    FeatureBuilder,
+    FeatureContext,
+    FeatureSpec,
+    age_days,
+    as_keys,
+    count,
+    ratio,
+    reduce,
+)
+from custintel.features._identity import as_float, phone_attributes
+
+
+class FraudSignalFeatures(FeatureBuilder):
+    """How a customer's orders connect to other accounts, and how fast a new account moves.
+
+    Recipient phones and addresses are compared in normalised form inside this builder and
+    never leave it: only counts and shares come out.
+
+    Parameters
+    ----------
+    window : int
+        Look-back window in days for the distinct-recipient counts and shares.
+    settle_days : int
+        Refusals count only for orders placed at least this many days before ``as_of``.
+    """
+
+    family = "fraud"
+
+    def __init__(self, window: int = 365, *, settle_days: int = 14):
+        self.window = window
+        self.settle_days = settle_days
+
+    def catalog(self) -> list[FeatureSpec]:
+        """Return the catalog of the fraud-signal columns."""
+        s, w = self.spec, self.window
+        return [
+            s(
+                "n_recipient_phones",
+                f"distinct recipient phone numbers (last {w} days)",
+                f"近{w}天不同收件人手机号数",
+                "count",
+                "higher means parcels to many people",
+            ),
+            s(
+                "n_recipient_names",
+                f"distinct recipient names (last {w} days)",
+                f"近{w}天不同收件人姓名数",
+                "count",
+                "higher means parcels to many people",
+            ),
+            s(
+                "n_recipient_addresses",
+                f"distinct delivery addresses (last {w} days)",
+                f"近{w}天不同收货地址数",
+                "count",
+                "higher means parcels to many places",
+            ),
+            s(
+                "phone_shared_accounts",
+                "most other accounts sharing one of the customer's recipient phones",
+                "与其他账户共用收件手机号的最大账户数",
+                "count",
+                "higher means linked to other accounts, a sign of a ring",
+            ),
+            s(
+                "address_shared_accounts",
+                "most other accounts sharing one of the customer's delivery addresses",
+                "与其他账户共用收货地址的最大账户数",
+                "count",
+                "higher means linked to other accounts, a sign of a ring",
+            ),
+            s(
+                "own_phone_shared_accounts",
+                "other accounts registered with the same phone number",
+                "使用相同注册手机号的其他账户数",
+                "count",
+                "higher means linked accounts",
+            ),
+            s(
+                "virtual_recipient_share",
+                f"share of orders to a virtual-operator phone (last {w} days)",
+                f"近{w}天收件手机号为虚拟号段的订单占比",
+                "share",
+                "higher means hidden identities",
+            ),
+            s(
+                "first_cod_account_age_days",
+                "account age in days at its first cash-on-delivery order",
+                "首次货到付款时的账户年龄（天）",
+                "days",
+                "lower means COD right after sign-up",
+            ),
+            s(
+                "orders_first_7d",
+                "orders in the first 7 days after registration",
+                "注册后7天内下单数",
+                "count",
+                "higher means a burst from a new account",
+            ),
+            s(
+                "max_orders_24h",
+                "most orders placed within any 24 hours",
+                "任意24小时内最多下单数",
+                "count",
+                "higher means bursts of orders",
+            ),
+            s(
+                f"refused_cod_{w}d",
+                f"cash-on-delivery orders refused at the door (last {w} days)",
+                f"近{w}天货到付款拒收次数",
+                "count",
+                "higher means more unpaid COD parcels",
+            ),
+        ]
+
+    def build(self, ctx: FeatureContext) -> pd.DataFrame:
+        """Compute the fraud-signal columns."""
+        o, n, w = ctx.orders(), ctx.n, self.window
+        c, age = o["_c"].to_numpy(), o["_age"].to_numpy()
+        recent = age <= w
+        cols: dict[str, np.ndarray] = {}
+        phone_key = virtual = None
+        if "recipient_phone" in o:
+            attrs = phone_attributes(o["recipient_phone"])
+            phone_key = as_keys(attrs["e164"].astype("string"))
+            virtual = as_float(attrs["is_virtual"])
+        cols["n_recipient_phones"] = _distinct(c, phone_key, n, recent)
+        cols["n_recipient_names"] = _distinct(c, _col(o, "recipient_name"), n, recent)
+        address = _col(o, "recipient_address")
+        cols["n_recipient_addresses"] = _distinct(c, address, n, recent)
+        cols["phone_shared_accounts"] = _shared(c, phone_key, n)
+        cols["address_shared_accounts"] = _shared(c, address, n)
+        cols["own_phone_shared_accounts"] = _own_phone_shared(ctx)
+        cols["virtual_recipient_share"] = (
+            ratio(count(c, n, recent & (virtual == 1)), count(c, n, recent & ~np.isnan(virtual)))
+            if virtual is not None
+            else np.full(n, np.nan)
+        )
+        reg_age = age_days(ctx.customers["registered_at"], ctx.as_of)  # account age at as_of
+        account_age_at_order = reg_age[c] - age
+        pay = (
+            o["payment_method"].astype("string")
+            if "payment_method" in o
+            else pd.Series(pd.NA, index=o.index, dtype="string")
+        )
+        cod = (pay == "cod").to_numpy(bool, na_value=False)
+        cols["first_cod_account_age_days"] = reduce(c, account_age_at_order, n, "min", cod)
+        cols["orders_first_7d"] = count(c, n, account_age_at_order <= 7)
+        cols["max_orders_24h"] = _max_in_window(c, age, n, 1.0)
+        status = (
+            o["status"].astype("string")
+            if "status" in o
+            else pd.Series(pd.NA, index=o.index, dtype="string")
+        )
+        refused = (
+            (status == "refused").to_numpy(bool, na_value=False) & cod & (age >= self.settle_days)
+        )
+        cols[f"refused_cod_{w}d"] = count(c, n, refused & recent)
+        return ctx.frame(cols)
+
+
+def _col(df: pd.DataFrame, name: str) -> np.ndarray | None:
+    if name not in df:
+        return None
+    return as_keys(df[name].astype("string").str.replace(r"\s+", "", regex=True))
+
+
+def _distinct(c: np.ndarray, keys: np.ndarray | None, n: int, mask: np.ndarray) -> np.ndarray:
+    if keys is None:
+        return np.full(n, np.nan)
+    return reduce(c, keys, n, "nunique", mask)
+
+
+def _shared(c: np.ndarray, keys: np.ndarray | None, n: int) -> np.ndarray:
+    """For each customer, the largest number of *other* customers using one of its keys."""
+    if keys is None:
+        return np.full(n, np.nan)
+    pairs = pd.DataFrame({"c": c, "k": keys}).dropna().drop_duplicates()
+    degree = pairs.groupby("k")["c"].transform("size").to_numpy() - 1
+    return reduce(pairs["c"].to_numpy(), degree.astype(np.float64), n, "max")
+
+
+def _own_phone_shared(ctx: FeatureContext) -> np.ndarray:
+    if "phone" not in ctx.customers:
+        return np.full(ctx.n, np.nan)
+    key = phone_attributes(ctx.customers["phone"])["e164"].astype("string")
+    sizes = key.map(key.value_counts()).to_numpy(np.float64, na_value=np.nan)
+    return np.where(np.isnan(sizes), 0.0, sizes - 1)
+
+
+def _max_in_window(c: np.ndarray, age: np.ndarray, n: int, days: float) -> np.ndarray:
+    """Most orders by one customer inside any window of ``days`` (ending at one of its orders)."""
+    if len(c) == 0:
+        return np.zeros(n)
+    order = np.lexsort((-age, c))  # per customer, oldest first
+    cs, t = c[order], -age[order]  # t increases within a customer
+    key = cs * 1e6 + (t - t.min())  # customers separated by far more than any time span
+    start = np.searchsorted(key, key - days, side="left")
+    in_window = np.arange(len(key)) - start + 1
+    return reduce(cs, in_window.astype(np.float64), n, "max")
