@@ -7,30 +7,17 @@
 """
 
 from custintel.data.dataset import Dataset, to_timestamp
+from custintel.data.demo import DemoTruth, make_demo_dataset
 from custintel.data.errors import Problem, SchemaError
 from custintel.data.io import load_dataset
 from custintel.data.schema import TABLES, ColumnSpec, TableSpec
 from custintel.data.snapshot import snapshot
 
-
-def make_demo_dataset(
-    n_customers: int = 5_000,
-    seed: int = 0,
-    start: object = "2023-01-01",
-    end: object = "2025-01-01",
-    *,
-    tz: str = "Asia/Shanghai",
-) -> Dataset:
-    """Generate the realistic demo dataset (see :mod:`custintel.data.demo`)."""
-    from custintel.data.demo import make_demo_dataset as _make
-
-    return _make(n_customers=n_customers, seed=seed, start=start, end=end, tz=tz)
-
-
 __all__ = [
     "TABLES",
     "ColumnSpec",
     "Dataset",
+    "DemoTruth",
     "Problem",
     "SchemaError",
     "TableSpec",
