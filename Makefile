@@ -54,8 +54,9 @@ pytest: $(VENV)/.installed-test
 bench: $(VENV)/.installed-runtime  ## run the benchmarks (tables go to benchmarks/results/)
 	$(BIN)/python benchmarks/bench_demo_data.py
 
-docs: $(VENV)/.installed-runtime  ## regenerate docs/data-contract.md from the schema
+docs: $(VENV)/.installed-runtime  ## regenerate docs/ (data contract, feature catalog) from the code
 	$(BIN)/python -m custintel.data.docs > docs/data-contract.md
+	$(BIN)/python -m custintel.features.docs > docs/features.md
 
 lock: | $(BIN)/uv  ## re-resolve the pinned dependency set after editing pyproject.toml
 	$(BIN)/uv pip compile pyproject.toml --extra test --universal --python-version 3.11 \

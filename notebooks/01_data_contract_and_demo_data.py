@@ -44,7 +44,7 @@ print(profile_dataset(ds)["logistics"].round(3).to_string(index=False))
 # ## 4. Bad input is caught with a message that says what to do
 
 # %%
-orders = ds.orders.copy()
+orders = ds.orders.astype({"payment_method": "string"})
 orders.loc[orders.index[:3], "payment_method"] = "COD"
 try:
     Dataset.from_frames(customers=ds.customers, orders=orders)

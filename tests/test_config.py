@@ -79,5 +79,5 @@ def test_overrides_beat_yaml_and_are_validated(tmp_path):
     new = cfg.with_overrides(data=cfg.data.with_overrides(n_customers=2000, seed=None))
     assert (new.data.n_customers, new.data.seed) == (2000, 3)
     assert cfg.data.n_customers == 1000
-    with pytest.raises(ValueError, match="greater than or equal to 50"):
+    with pytest.raises(ValueError, match="greater than or equal to 100"):
         cfg.data.with_overrides(n_customers=3)

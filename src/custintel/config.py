@@ -35,7 +35,7 @@ class ConfigModel(BaseModel):
 class DemoDataConfig(ConfigModel):
     """Size and time span of the generated demo data."""
 
-    n_customers: int = Field(5_000, ge=50, le=5_000_000, description="number of customers")
+    n_customers: int = Field(5_000, ge=100, le=5_000_000, description="number of customers")
     seed: int = Field(0, ge=0, description="random seed; the same seed gives the same data")
     start: date = Field(date(2023, 1, 1), description="first day of the history")
     end: date = Field(date(2025, 1, 1), description="day the history ends (exclusive)")
@@ -85,7 +85,7 @@ def load_config(path: str | PathLike[str], model: type[M]) -> M:
     --------
     >>> import tempfile, pathlib
     >>> f = pathlib.Path(tempfile.mkdtemp()) / "demo.yaml"
-    >>> _ = f.write_text("data:\\n  n_customers: 1000\\n")
+    >>> _ = f.write_text("data:\n  n_customers: 1000\n")
     >>> load_config(f, DemoConfig).data.n_customers
     1000
     """

@@ -105,3 +105,27 @@ def test_as_of_must_be_a_date(demo):
 
 def test_default_builders_cover_every_family():
     assert len({b.family for b in default_builders()}) == 7
+
+
+def test_feature_document_is_up_to_date():
+    from pathlib import Path
+
+    from custintel.features.docs import features_document
+
+    doc = Path(__file__).resolve().parents[2] / "docs" / "features.md"
+    assert doc.read_text(encoding="utf-8") == features_document(), "run `make docs`"
+
+
+def test_resolution_indexes_by_canonical_id(demo, X):
+    from custintel.identity import resolve_customers
+
+    res = resolve_customers(demo)
+    merged = build_customer_features(demo, AS_OF, resolution=res)
+    dupes = demo.truth.duplicates
+    assert len(dupes) > 0
+    assert len(merged) < len(X)
+    m = res.mapping
+    absorbed = m.index[m.index != m["canonical_id"]]
+    assert len(absorbed) > 0 and not merged.index.isin(absorbed).any()
+    # a merged person's orders are counted once, under the canonical id
+    assert merged["orders_total"].sum() == X["orders_total"].sum()

@@ -20,7 +20,7 @@ app = typer.Typer(help="Generate, validate and describe datasets.", no_args_is_h
 def demo_data(
     out: Annotated[Path, typer.Option("--out", "-o", help="Directory to write the tables to.")],
     customers: Annotated[
-        int, typer.Option("--customers", "-n", min=50, help="Number of customers.")
+        int, typer.Option("--customers", "-n", min=100, help="Number of customers.")
     ] = 5_000,
     seed: Annotated[int, typer.Option(min=0, help="Random seed; same seed, same data.")] = 0,
     start: Annotated[str, typer.Option(help="First day of the history.")] = "2023-01-01",
@@ -74,7 +74,7 @@ def generate(n_customers: int, seed: int, start: object, end: object) -> Dataset
         task = bar.add_task(
             f"Generating demo data for {n_customers:,} customers (seed {seed})", total=None
         )
-        ds = make_demo_dataset(n_customers=n_customers, seed=seed, start=start, end=end)
+        ds = make_demo_dataset(n_customers=n_customers, seed=seed, start=str(start), end=str(end))
         bar.update(task, total=1, completed=1)
     return ds
 

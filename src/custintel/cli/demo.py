@@ -19,7 +19,7 @@ def demo(
         Path | None, typer.Option("--config", "-c", help="YAML run config (configs/demo.yaml).")
     ] = None,
     customers: Annotated[
-        int | None, typer.Option("--customers", "-n", min=50, help="Override data.n_customers.")
+        int | None, typer.Option("--customers", "-n", min=100, help="Override data.n_customers.")
     ] = None,
     seed: Annotated[int | None, typer.Option(min=0, help="Override data.seed.")] = None,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Override output_dir.")] = None,
@@ -36,9 +36,12 @@ def demo(
         print_profile(ds)
         elapsed = time.perf_counter() - started
         console.print(
-            f"[bold green]Done[/] in {elapsed:.1f}s: {ds!r} passed every data-contract check and "
-            f"was written to [bold]{cfg.output_dir}[/].\n"
-            f"Next: [cyan]custintel data validate {cfg.output_dir} --full[/] re-checks it "
-            "from disk; "
-            "[cyan]custintel --help[/] lists every command."
+            f"[bold green]Done[/] in {elapsed:.1f}s: {ds!r} passed every data-contract check "
+            f"and was written to [bold]{cfg.output_dir}[/].",
+            soft_wrap=True,
+        )
+        console.print(
+            f"Next: [cyan]custintel data validate {cfg.output_dir} --full[/] re-checks it from "
+            "disk; [cyan]custintel --help[/] lists every command.",
+            soft_wrap=True,
         )

@@ -59,7 +59,8 @@ def _drop_orphans(t: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
         t["shipments"] = t["shipments"].loc[t["shipments"]["order_id"].isin(orders).to_numpy()]
     if "tracking_events" in t and "shipments" in t:
         ev = t["tracking_events"]
-        t["tracking_events"] = ev.loc[ev["waybill_no"].isin(t["shipments"]["waybill_no"]).to_numpy()]
+        shipped = ev["waybill_no"].isin(t["shipments"]["waybill_no"]).to_numpy()
+        t["tracking_events"] = ev.loc[shipped]
     for name in ("reviews", "invoices", "fraud_labels"):
         if name not in t:
             continue

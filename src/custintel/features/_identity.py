@@ -13,7 +13,7 @@ def phone_attributes(phones: pd.Series) -> pd.DataFrame:
 
     The E.164 key is used only to compare numbers inside a builder; it never leaves it.
     """
-    out = normalize_phones(phones.reset_index(drop=True))
+    out = normalize_phones(phones)
     out.index = phones.index
     return out
 
@@ -27,7 +27,7 @@ def address_attributes(customers: pd.DataFrame) -> pd.DataFrame:
     for col in ("district", "city", "province"):
         if col in customers:  # fill what the address lacks, and addresses that are missing
             text = customers[col].astype("string").fillna("") + text.fillna("")
-    out = parse_addresses(text.reset_index(drop=True))
+    out = parse_addresses(text)
     out.index = customers.index
     return out
 

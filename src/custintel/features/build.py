@@ -16,7 +16,7 @@ from custintel.features.logistics import DeliveryFeatures, ExceptionFeatures
 from custintel.features.rfm import RFMFeatures
 from custintel.features.static import CustomerStaticFeatures
 from custintel.features.voice import VoiceFeatures
-from custintel.identity import assert_no_pii
+from custintel.identity import IdentityResolution, apply_resolution, assert_no_pii
 
 
 def default_builders() -> list[FeatureBuilder]:
@@ -72,6 +72,7 @@ def build_customer_features(
     as_of: object,
     builders: Sequence[FeatureBuilder] | None = None,
     *,
+    resolution: IdentityResolution | None = None,
     dtype: str = "float32",
 ) -> pd.DataFrame:
     """Compute point-in-time features for every customer registered before ``as_of``.
@@ -88,6 +89,10 @@ def build_customer_features(
         The cutoff. Text without a time zone is read in the dataset's zone.
     builders : sequence of FeatureBuilder, optional
         Which families to compute; defaults to :func:`default_builders`.
+    resolution : IdentityResolution, optional
+        From :func:`custintel.identity.resolve_customers`: merge the records of one person
+        first, so rows are indexed by the canonical ``customer_id``. Omit it when ``ds`` is
+        already resolved (``apply_resolution``) or has one record per person.
     dtype : str
         Numeric columns are stored in this float type (``float32`` halves memory).
 
@@ -113,6 +118,8 @@ def build_customer_features(
     """
     builders = default_builders() if builders is None else list(builders)
     _check_builders(builders)
+    if resolution is not None:
+        ds = apply_resolution(ds, resolution)
     ctx = FeatureContext(ds, as_of)
     parts = []
     for b in builders:
