@@ -52,14 +52,17 @@ pytest: $(VENV)/.installed-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: $(VENV)/.installed-runtime  ## run the benchmarks (tables go to benchmarks/results/)
+	$(UV) -e ".[bench]"
 	$(BIN)/python benchmarks/bench_demo_data.py
+	$(BIN)/python benchmarks/bench_identity.py
+	$(BIN)/python benchmarks/bench_features.py
 
 docs: $(VENV)/.installed-runtime  ## regenerate docs/ (data contract, feature catalog) from the code
 	$(BIN)/python -m custintel.data.docs > docs/data-contract.md
 	$(BIN)/python -m custintel.features.docs > docs/features.md
 
 lock: | $(BIN)/uv  ## re-resolve the pinned dependency set after editing pyproject.toml
-	$(BIN)/uv pip compile pyproject.toml --extra test --universal --python-version 3.11 \
+	$(BIN)/uv pip compile pyproject.toml --extra test --extra bench --universal --python-version 3.11 \
 		--quiet --output-file requirements/constraints.txt
 	$(BIN)/uv pip compile requirements/build.in --universal --python-version 3.11 \
 		--quiet --output-file requirements/build-constraints.txt

@@ -12,10 +12,11 @@ def test_readme_python_example_runs(tmp_path, monkeypatch, capsys):
     blocks = re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), flags=re.S)
     assert blocks, "README has no python example"
     monkeypatch.chdir(tmp_path)
-    code = blocks[0].replace("n_customers=5_000", "n_customers=300")
+    code = "\n".join(blocks).replace("n_customers=5_000", "n_customers=300")
     exec(compile(code, "README.md", "exec"), {})
     out = capsys.readouterr().out
     assert "orders.amount: has negative amounts" in out
+    assert len(blocks) >= 3  # data, identity and features examples all ran
     assert (tmp_path / "out" / "my-demo" / "orders.csv").is_file()
 
 

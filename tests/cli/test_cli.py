@@ -87,6 +87,7 @@ def test_main_job_runs_end_to_end(tmp_path):
     result = run("demo", "--config", "configs/demo.yaml", "--customers", "400", "--out", str(out))
     assert result.exit_code == 0, result.output
     assert "passed every data-contract check" in result.stdout
+    assert "Identity resolution" in result.stdout and "Feature families" in result.stdout
     for title in (
         "Tables",
         "Orders by month",
