@@ -15,16 +15,6 @@ from custintel.data.validation import check_columns, check_relations, prepare_ta
 if TYPE_CHECKING:
     from custintel.data.demo import DemoTruth
 
-_TIME_COLUMNS = {
-    "customers": "registered_at",
-    "orders": "ordered_at",
-    "shipments": "shipped_at",
-    "tracking_events": "event_time",
-    "reviews": "created_at",
-    "invoices": "issued_at",
-    "fraud_labels": "labeled_at",
-}
-
 
 def to_timestamp(value: object, tz: str, *, name: str = "as_of") -> pd.Timestamp:
     """Read a cutoff (``as_of``, ``end``, ...) given as text or a timestamp.
@@ -230,7 +220,7 @@ class Dataset:
         """
         rows = []
         for name, df in self.tables.items():
-            time_col = _TIME_COLUMNS[name]
+            time_col = TABLES[name].time_column
             times = df[time_col] if time_col in df.columns else pd.Series(dtype="datetime64[ns]")
             extra = [c for c in df.columns if c not in TABLES[name].column_names]
             rows.append(

@@ -78,11 +78,16 @@ class ColumnSpec:
 
 @dataclass(frozen=True)
 class TableSpec:
-    """One table of the data contract: its key, its columns and what it is for."""
+    """One table of the data contract: its key, its columns, when a row happened, what it is for.
+
+    ``time_column`` holds the moment the row's event happened (an order's ``ordered_at``, a
+    scan's ``event_time``): what point-in-time cuts and time ranges go by.
+    """
 
     name: str
     key: tuple[str, ...]
     columns: tuple[ColumnSpec, ...]
+    time_column: str
     required: bool = False
     description: str = ""
     extra_rules: tuple[str, ...] = field(default=())
@@ -123,6 +128,7 @@ _C = ColumnSpec
 CUSTOMERS = TableSpec(
     name="customers",
     key=("customer_id",),
+    time_column="registered_at",
     required=True,
     description="One row per customer account, as the source system knows it.",
     columns=(
@@ -162,6 +168,7 @@ CUSTOMERS = TableSpec(
 ORDERS = TableSpec(
     name="orders",
     key=("order_id",),
+    time_column="ordered_at",
     required=True,
     description="One row per order placed by a customer.",
     columns=(
@@ -210,6 +217,7 @@ ORDERS = TableSpec(
 SHIPMENTS = TableSpec(
     name="shipments",
     key=("waybill_no",),
+    time_column="shipped_at",
     description="One row per parcel (waybill) shipped for an order.",
     extra_rules=("delivered_at is not before shipped_at",),
     columns=(
@@ -240,6 +248,7 @@ SHIPMENTS = TableSpec(
 TRACKING_EVENTS_TABLE = TableSpec(
     name="tracking_events",
     key=("waybill_no", "event_time"),
+    time_column="event_time",
     description="Tracking scans: one row per scan of a parcel.",
     columns=(
         _C(
@@ -279,6 +288,7 @@ TRACKING_EVENTS_TABLE = TableSpec(
 REVIEWS = TableSpec(
     name="reviews",
     key=("review_id",),
+    time_column="created_at",
     description="Reviews, service tickets and call notes written by or about a customer (Chinese).",
     columns=(
         _C("review_id", "id", required=True, nullable=False, description="review or ticket key"),
@@ -301,6 +311,7 @@ REVIEWS = TableSpec(
 INVOICES = TableSpec(
     name="invoices",
     key=("invoice_id",),
+    time_column="issued_at",
     description="Cash-on-delivery and credit invoices to collect from a customer.",
     extra_rules=("due_at is not before issued_at",),
     columns=(
@@ -328,6 +339,7 @@ INVOICES = TableSpec(
 FRAUD_LABELS = TableSpec(
     name="fraud_labels",
     key=("order_id", "customer_id"),
+    time_column="labeled_at",
     description="Investigated cases: an order or a customer labelled fraudulent or not.",
     extra_rules=("each row names an order_id or a customer_id",),
     columns=(

@@ -5,18 +5,10 @@ from __future__ import annotations
 import pandas as pd
 
 from custintel.data.dataset import Dataset, to_timestamp
+from custintel.data.schema import TABLES
 
 # Outcomes recorded on a row whose main event is earlier: unknown until they happen.
 _LATER_OUTCOMES = {"shipments": ("delivered_at",), "invoices": ("paid_at",)}
-_MAIN_TIME = {
-    "customers": "registered_at",
-    "orders": "ordered_at",
-    "shipments": "shipped_at",
-    "tracking_events": "event_time",
-    "reviews": "created_at",
-    "invoices": "issued_at",
-    "fraud_labels": "labeled_at",
-}
 
 
 def snapshot(ds: Dataset, as_of: object) -> Dataset:
@@ -40,7 +32,7 @@ def snapshot(ds: Dataset, as_of: object) -> Dataset:
         raise ValueError(f"as_of ({cut}) is after the data's end ({ds.end}); nothing to remove")
     kept: dict[str, pd.DataFrame] = {}
     for name, df in ds.tables.items():
-        time_col = _MAIN_TIME[name]
+        time_col = TABLES[name].time_column
         if time_col in df:
             df = df.loc[(df[time_col] < cut).to_numpy(bool)]
         for col in _LATER_OUTCOMES.get(name, ()):
