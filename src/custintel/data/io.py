@@ -73,7 +73,7 @@ def _write_tables(ds: Dataset, folder: Path, format: str) -> dict[str, Any]:
     for name, df in ds.tables.items():
         file = f"{name}.{format}"
         if format == "parquet":
-            df.to_parquet(folder / file, index=False)
+            _for_parquet(df).to_parquet(folder / file, index=False)
         else:
             df.to_csv(folder / file, index=False, date_format="%Y-%m-%dT%H:%M:%S.%f%z")
         id_dtypes = {
@@ -89,6 +89,20 @@ def _write_tables(ds: Dataset, folder: Path, format: str) -> dict[str, Any]:
         "tables": tables,
         "custintel_version": __version__,
     }
+
+
+def _for_parquet(df: pd.DataFrame) -> pd.DataFrame:
+    """Store high-cardinality categoricals (waybill numbers on 65M scans) as plain text.
+
+    Parquet's dictionary encoding gives up on millions of distinct values, and reading such a
+    column back as a category costs minutes and many GB; as text it reads in seconds.
+    """
+    wide = [
+        c
+        for c in df.columns
+        if isinstance(df[c].dtype, pd.CategoricalDtype) and len(df[c].cat.categories) > 100_000
+    ]
+    return df.astype(dict.fromkeys(wide, "str")) if wide else df
 
 
 def _swap_in(tmp: Path, target: Path) -> None:
