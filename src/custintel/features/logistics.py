@@ -228,7 +228,7 @@ class ExceptionFeatures(FeatureBuilder):
         ev = ctx.ds["tracking_events"]
         ev = ev.loc[
             (ev["event_time"] < ctx.as_of).to_numpy()
-            & (ev["event"].astype("string") == "exception").to_numpy(bool, na_value=False)
+            & (ev["event"] == "exception").to_numpy(bool, na_value=False)
         ]
         pos = positions(ev["waybill_no"], pd.Index(sh["waybill_no"]))
         ev = ev.loc[pos >= 0]
