@@ -113,3 +113,62 @@ def test_later_payment_is_not_seen(tiny):
     # as of 06-03 invoice I1 (due 05-31) is unpaid and 3 days past due; it is paid on 06-05
     assert value(before, "C2", "dpd_max") == pytest.approx(3)
     assert value(before, "C2", "outstanding_amount") == 8000  # I1 5000 + I2 3000 (issued 06-01)
+
+
+def test_fraud_signals_and_static():
+    import pandas as pd
+
+    from custintel.data import Dataset
+    from custintel.features import CustomerStaticFeatures, FraudSignalFeatures
+
+    customers = pd.DataFrame(
+        {
+            "customer_id": ["C1", "C2", "C3"],
+            "registered_at": ["2024-01-01 08:00", "2024-01-02 08:00", "2024-06-01 08:00"],
+            "phone": ["13812345678", "+86 170 1234 5678", "138-1234-5678"],
+            "address": [
+                "上海市浦东新区张杨路500号",
+                "广西南宁市青秀区民族大道100号",
+                "沪浦东新区张杨路500号",
+            ],
+            "customer_type": ["C", "C", "B"],
+        }
+    )
+    orders = pd.DataFrame(
+        {
+            "order_id": ["O1", "O2", "O3", "O4", "O5"],
+            "customer_id": ["C1", "C1", "C2", "C3", "C3"],
+            "ordered_at": [
+                "2024-03-01 10:00",
+                "2024-03-01 20:00",
+                "2024-04-01 09:00",
+                "2024-06-03 08:00",
+                "2024-06-20 08:00",
+            ],
+            "amount": [10.0, 20.0, 30.0, 40.0, 50.0],
+            "payment_method": ["online", "online", "online", "cod", "cod"],
+            "recipient_phone": ["13900000001", "13900000001", "139 0000 0001", "17012345678", None],
+            "recipient_address": ["A路1号", "A路 1号", "B路2号", "A路1号", "C路3号"],
+        }
+    )
+    ds = Dataset.from_frames(customers, orders, tz="Asia/Shanghai", end="2024-07-01")
+    X = build_customer_features(
+        ds, AS_OF, [CustomerStaticFeatures(), FraudSignalFeatures()], dtype="float64"
+    )
+    # C1 and C2 share one recipient phone (two spellings); C3 ships to a virtual number
+    assert X.loc["C1", "phone_shared_accounts"] == 1 and X.loc["C2", "phone_shared_accounts"] == 1
+    assert X.loc["C3", "phone_shared_accounts"] == 0
+    assert X.loc["C1", "n_recipient_phones"] == 1 and X.loc["C1", "n_recipient_addresses"] == 1
+    assert X.loc["C3", "address_shared_accounts"] == 1  # "A路1号" also used by C1
+    assert X.loc["C3", "virtual_recipient_share"] == 1.0  # one virtual, one missing: 1 of 1 known
+    assert X.loc["C1", "max_orders_24h"] == 2 and X.loc["C2", "max_orders_24h"] == 1
+    assert X.loc["C3", "first_cod_account_age_days"] == pytest.approx(2.0)
+    assert X.loc["C3", "orders_first_7d"] == 1
+    # C1 and C3 registered the same number in different formats
+    assert (
+        X.loc["C1", "own_phone_shared_accounts"] == 1
+        and X.loc["C2", "own_phone_shared_accounts"] == 0
+    )
+    assert X.loc["C2", "phone_virtual"] == 1 and X.loc["C1", "phone_virtual"] == 0
+    assert X.loc["C1", "city_tier"] == 1 and X.loc["C3", "city_tier"] == 1
+    assert X.loc["C2", "province"] == "广西壮族自治区"

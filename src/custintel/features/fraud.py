@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from custintel.features._base import (
     FeatureBuilder,
     FeatureContext,
     FeatureSpec,
     age_days,
-    as_keys,
     count,
     ratio,
     reduce,
@@ -130,8 +131,8 @@ class FraudSignalFeatures(FeatureBuilder):
         phone_key = virtual = None
         if "recipient_phone" in o:
             attrs = phone_attributes(o["recipient_phone"])
-            phone_key = as_keys(attrs["e164"].astype("string"))
-            virtual = as_float(attrs["is_virtual"])
+            phone_key = _codes(pa.array(attrs["e164"].astype("string").array))
+            virtual = np.where(phone_key >= 0, as_float(attrs["is_virtual"]), np.nan)
         cols["n_recipient_phones"] = _distinct(c, phone_key, n, recent)
         cols["n_recipient_names"] = _distinct(c, _col(o, "recipient_name"), n, recent)
         address = _col(o, "recipient_address")
@@ -168,22 +169,31 @@ class FraudSignalFeatures(FeatureBuilder):
 
 
 def _col(df: pd.DataFrame, name: str) -> np.ndarray | None:
+    """Integer codes of a text column with white space removed (-1 = missing), for counting."""
     if name not in df:
         return None
-    return as_keys(df[name].astype("string").str.replace(r"\s+", "", regex=True))
+    text = pc.replace_substring_regex(pa.array(df[name].astype("string").array), r"\s+", "")
+    return _codes(text)
+
+
+def _codes(values: pa.Array) -> np.ndarray:
+    """Return the dictionary codes of an Arrow array, -1 for missing values."""
+    indices = pc.dictionary_encode(values).indices
+    return np.asarray(indices.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
 
 
 def _distinct(c: np.ndarray, keys: np.ndarray | None, n: int, mask: np.ndarray) -> np.ndarray:
     if keys is None:
         return np.full(n, np.nan)
-    return reduce(c, keys, n, "nunique", mask)
+    return reduce(c, keys, n, "nunique", mask & (keys >= 0))
 
 
 def _shared(c: np.ndarray, keys: np.ndarray | None, n: int) -> np.ndarray:
     """For each customer, the largest number of *other* customers using one of its keys."""
     if keys is None:
         return np.full(n, np.nan)
-    pairs = pd.DataFrame({"c": c, "k": keys}).dropna().drop_duplicates()
+    known = keys >= 0
+    pairs = pd.DataFrame({"c": c[known], "k": keys[known]}).drop_duplicates()
     degree = pairs.groupby("k")["c"].transform("size").to_numpy() - 1
     return reduce(pairs["c"].to_numpy(), degree.astype(np.float64), n, "max")
 

@@ -16,7 +16,7 @@ so it is the one prefix list kept here.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 import numpy as np
@@ -224,6 +224,7 @@ def _mobile_pattern() -> str:
     return "^(?:" + str(pattern) + ")$"
 
 
+@lru_cache(maxsize=1 << 20)  # at most ~450k allocated blocks exist: later calls are free
 def _mobile_block(block: str) -> tuple[str | None, str | None]:
     """Carrier and region of a valid seven-digit mobile block (libphonenumber lookups)."""
     num = phonenumbers.PhoneNumber(country_code=86, national_number=int(block + "0000"))
