@@ -183,6 +183,13 @@ class FeatureContext:
         )
 
 
+def text_column(df: pd.DataFrame, col: str) -> pd.Series:
+    """Return ``df[col]`` as text, or an all-missing text column when ``df`` has no ``col``."""
+    if col not in df:
+        return pd.Series(pd.NA, index=df.index, dtype="string")
+    return df[col].astype("string")
+
+
 def as_keys(values: pd.Series) -> np.ndarray:
     """Return values as an object array with ``None`` for missing ones (for grouping keys)."""
     return np.asarray(values.astype(object).where(values.notna(), None), dtype=object)

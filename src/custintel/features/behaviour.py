@@ -7,7 +7,14 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from custintel.features._base import FeatureBuilder, FeatureContext, FeatureSpec, count, ratio
+from custintel.features._base import (
+    FeatureBuilder,
+    FeatureContext,
+    FeatureSpec,
+    count,
+    ratio,
+    text_column,
+)
 
 DEFAULT_CATEGORIES = ("fresh", "electronics", "apparel", "beauty", "household", "books")
 DEFAULT_CHANNELS = ("app", "mini_program", "web", "store")
@@ -152,7 +159,7 @@ class OrderMixFeatures(FeatureBuilder):
         c = recent["_c"].to_numpy()
         base = count(c, n)
         cols: dict[str, np.ndarray] = {}
-        cat = _text(recent, "category")
+        cat = text_column(recent, "category")
         for value in self.categories:
             cols[f"share_{value}"] = ratio(
                 count(c, n, (cat == value).to_numpy(bool, na_value=False)), base
@@ -164,12 +171,12 @@ class OrderMixFeatures(FeatureBuilder):
             .reindex(range(n), fill_value=0)
             .to_numpy(np.float64)
         )
-        channel = _text(recent, "channel")
+        channel = text_column(recent, "channel")
         for value in self.channels:
             cols[f"channel_{value}"] = ratio(
                 count(c, n, (channel == value).to_numpy(bool, na_value=False)), base
             )
-        pay = _text(recent, "payment_method")
+        pay = text_column(recent, "payment_method")
         cols["cod_share"] = ratio(count(c, n, (pay == "cod").to_numpy(bool, na_value=False)), base)
         coupon = (
             recent["coupon_used"].astype("boolean").to_numpy(bool, na_value=False)
@@ -183,7 +190,7 @@ class OrderMixFeatures(FeatureBuilder):
 
         settled = o.loc[(o["_age"] >= self.settle_days).to_numpy()]
         sc = settled["_c"].to_numpy()
-        status = _text(settled, "status")
+        status = text_column(settled, "status")
         n_settled = count(sc, n)
         for value, name in (
             ("returned", "return_rate"),
@@ -196,9 +203,3 @@ class OrderMixFeatures(FeatureBuilder):
             for value in self.categories:
                 cols[f"share_{value}"] = np.full(n, np.nan)
         return ctx.frame(cols)
-
-
-def _text(df: pd.DataFrame, col: str) -> pd.Series:
-    if col not in df:
-        return pd.Series(pd.NA, index=df.index, dtype="string")
-    return df[col].astype("string")

@@ -15,6 +15,7 @@ from custintel.features._base import (
     count,
     ratio,
     reduce,
+    text_column,
 )
 from custintel.features._identity import as_float, phone_attributes
 
@@ -147,20 +148,12 @@ class FraudSignalFeatures(FeatureBuilder):
         )
         reg_age = age_days(ctx.customers["registered_at"], ctx.as_of)  # account age at as_of
         account_age_at_order = reg_age[c] - age
-        pay = (
-            o["payment_method"].astype("string")
-            if "payment_method" in o
-            else pd.Series(pd.NA, index=o.index, dtype="string")
-        )
+        pay = text_column(o, "payment_method")
         cod = (pay == "cod").to_numpy(bool, na_value=False)
         cols["first_cod_account_age_days"] = reduce(c, account_age_at_order, n, "min", cod)
         cols["orders_first_7d"] = count(c, n, account_age_at_order <= 7)
         cols["max_orders_24h"] = _max_in_window(c, age, n, 1.0)
-        status = (
-            o["status"].astype("string")
-            if "status" in o
-            else pd.Series(pd.NA, index=o.index, dtype="string")
-        )
+        status = text_column(o, "status")
         refused = (
             (status == "refused").to_numpy(bool, na_value=False) & cod & (age >= self.settle_days)
         )

@@ -15,6 +15,7 @@ from custintel.features._base import (
     positions,
     ratio,
     reduce,
+    text_column,
 )
 
 _EXCEPTION_ZH = {
@@ -235,11 +236,7 @@ class ExceptionFeatures(FeatureBuilder):
         c = sh["_c"].to_numpy()[pos[pos >= 0]]
         age = age_days(ev["event_time"], ctx.as_of)
         recent = age <= w
-        kind = (
-            ev["exception_type"].astype("string")
-            if "exception_type" in ev
-            else pd.Series(pd.NA, index=ev.index, dtype="string")
-        )
+        kind = text_column(ev, "exception_type")
         cols = {
             f"exc_{t}_{w}d": count(c, n, recent & (kind == t).to_numpy(bool, na_value=False))
             for t in EXCEPTION_TYPES

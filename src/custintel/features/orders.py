@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from custintel.data import Dataset, to_timestamp
-from custintel.features._base import FeatureSpec, as_keys, positions
+from custintel.features._base import FeatureSpec, as_keys, positions, text_column
 from custintel.features._identity import as_float, phone_attributes
 from custintel.identity import assert_no_pii
 
@@ -162,9 +162,9 @@ def build_order_features(
         np.float64
     )
     amount = o["amount"].to_numpy(np.float64)
-    pay = _text(o, "payment_method")
+    pay = text_column(o, "payment_method")
     cod = (pay == "cod").to_numpy(bool, na_value=False)
-    status = _text(o, "status")
+    status = text_column(o, "status")
     refused = (status == "refused").to_numpy(bool, na_value=False) & cod
 
     by_c = o.groupby(cpos, sort=False)
@@ -177,8 +177,8 @@ def build_order_features(
         "coupon_used": as_float(o["coupon_used"])
         if "coupon_used" in o
         else np.full(len(o), np.nan),
-        "category": _text(o, "category").astype("category").to_numpy(),
-        "channel": _text(o, "channel").astype("category").to_numpy(),
+        "category": text_column(o, "category").astype("category").to_numpy(),
+        "channel": text_column(o, "channel").astype("category").to_numpy(),
         "hour": o["ordered_at"].dt.hour.to_numpy(np.float64),
         "account_age_days": t - reg[cpos],
         "prior_orders": prior,
@@ -198,7 +198,7 @@ def build_order_features(
     cols["recipient_is_self"] = own
     cols["recipient_virtual"] = virtual
     cols["recipient_phone_accounts"] = _accounts_before(recipient_key, cpos)
-    address = _text(o, "recipient_address").str.replace(r"\s+", "", regex=True)
+    address = text_column(o, "recipient_address").str.replace(r"\s+", "", regex=True)
     cols["recipient_address_accounts"] = _accounts_before(as_keys(address), cpos)
     X = pd.DataFrame(cols, index=pd.Index(o["order_id"], name="order_id"))
     if since is not None:
@@ -206,12 +206,6 @@ def build_order_features(
     X = X.astype({c: "float32" for c in X.columns if X[c].dtype.kind in "fiub"})
     assert_no_pii(X, where="order feature frame")
     return X
-
-
-def _text(df: pd.DataFrame, col: str) -> pd.Series:
-    return (
-        df[col].astype("string") if col in df else pd.Series(pd.NA, index=df.index, dtype="string")
-    )
 
 
 def _prior_within(cpos: np.ndarray, t: np.ndarray, days: float) -> np.ndarray:
