@@ -6,7 +6,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 UV_VERSION := 0.13.9
-UV     := $(BIN)/uv pip install --python $(BIN)/python --quiet \
+UV     := $(BIN)/uv pip install --python $(BIN)/python --quiet --compile-bytecode \
           --constraint requirements/constraints.txt \
           --build-constraint requirements/build-constraints.txt
 DEMO_CONFIG ?= configs/demo.yaml

@@ -73,3 +73,26 @@ def test_only_events_after_end_are_reported_as_future(hours):
         Dataset.from_frames(customers, orders, end=end)
     assert [p.rule for p in err.value.problems] == ["future_timestamp"]
     assert err.value.problems[0].n_rows == n_future
+
+
+@given(
+    rows=st.lists(
+        st.tuples(st.sampled_from(["W1", "W2", "W3", "W4"]), st.integers(0, 3)),
+        min_size=2,
+        max_size=30,
+    ),
+    grouped=st.booleans(),
+)
+def test_duplicate_rows_matches_pandas_in_any_row_order(rows, grouped):
+    from custintel.data.validation import duplicate_rows
+
+    df = pd.DataFrame(
+        {
+            "waybill_no": pd.array([w for w, _ in rows], dtype="str"),
+            "event_time": pd.to_datetime([t for _, t in rows], unit="h").tz_localize(TZ),
+        }
+    )
+    if grouped:  # exports sorted by waybill then time take the neighbour-only path
+        df = df.sort_values(["waybill_no", "event_time"], ignore_index=True)
+    expected = df.duplicated(keep=False).to_numpy()
+    assert (duplicate_rows(df, ["waybill_no", "event_time"]) == expected).all()

@@ -131,3 +131,20 @@ def test_vectorised_path_agrees_with_the_library_called_per_number():
             )
             expected = phonenumbers.carrier.name_for_number(num, "zh") or None
             assert pd.isna(row["carrier"]) if expected is None else row["carrier"] == expected
+
+
+def test_block_lookups_match_the_library_one_number_at_a_time():
+    """The vectorised prefix lookups give libphonenumber's own carrier and region texts."""
+    import numpy as np
+
+    from custintel.identity.phones import _mobile_block, mobile_blocks
+
+    rng = np.random.default_rng(0)
+    heads = [f"1{d}{e}" for d in range(3, 10) for e in range(10)]  # every 1xx segment
+    blocks = np.unique(
+        np.array([h + f"{rng.integers(0, 10_000):04d}" for h in heads for _ in range(40)], object)
+    )
+    carrier, region = mobile_blocks(blocks)
+    expected = [_mobile_block(str(b)) for b in blocks]
+    assert list(zip(carrier, region, strict=True)) == expected
+    assert len({r for r in region if r is not None}) > 20  # provinces and cities found

@@ -1,15 +1,20 @@
 """Per-prediction reason codes: the features that pushed one score up or down, in words.
 
-Tree models give each prediction an additive split of its raw score (log-odds for a binary
-LightGBM model) into one contribution per feature plus a bias; SHAP values of a tree ensemble
-computed exactly (LightGBM's ``pred_contrib``, ``shap.TreeExplainer``). :func:`reason_codes`
-turns such a matrix into the top-k sentences a reviewer reads, using the feature catalog for the
-Chinese and English wording: ``近90天配送异常次数: 3 次 (+0.21)``.
+Tree models give each prediction an additive split of its raw score into one contribution per
+feature plus a bias: the SHAP values of the tree ensemble, computed exactly (LightGBM's
+``pred_contrib``, see :func:`custintel.explain.tree_contributions`, or
+``shap.TreeExplainer``). For a binary LightGBM model the raw score is the log-odds, not the
+probability: a contribution of +0.7 multiplies the odds by about 2, whatever the row's
+probability. :func:`reason_codes` turns such a matrix into the top-k sentences a reviewer reads,
+using the feature catalog for the Chinese and English wording: ``近90天配送异常次数: 3 次 (+0.21)``.
+Any other additive split works the same way (e.g. the per-feature tail scores of
+:class:`custintel.models.FraudScorer`).
 """
 
 from __future__ import annotations
 
 import math
+import reprlib
 from collections.abc import Mapping
 from typing import Literal
 
@@ -28,22 +33,50 @@ UNITS: Mapping[str, tuple[str, str]] = {
     "tier": ("", ""),
     "stars": ("星", "stars"),
     "category": ("", ""),
+    "hour": ("点", "h"),
 }
 
 REASON_COLUMNS = ["rank", "feature", "value", "contribution", "zh", "en"]
 
 
 def format_value(value: object, unit: str) -> tuple[str, str]:
-    """Write one feature value with its unit, in Chinese and English."""
+    """Write one feature value with its unit, in Chinese and English.
+
+    Parameters
+    ----------
+    value : object
+        The feature value (a number, a category label, a flag, or missing).
+    unit : str
+        Its catalog unit (see :data:`UNITS`); ``share`` prints as a percentage and ``flag`` as
+        yes/no. Unknown units are written after the value as given.
+
+    Returns
+    -------
+    tuple of (str, str)
+        The Chinese and the English text.
+
+    Examples
+    --------
+    >>> format_value(0.25, "share")
+    ('25%', '25%')
+    >>> format_value(1234.5, "CNY")
+    ('1,234.50 元', '1,234.50 CNY')
+    >>> format_value(1.0, "flag")
+    ('是', 'yes')
+    >>> format_value(float("nan"), "days")
+    ('缺失', 'missing')
+    """
     zh_unit, en_unit = UNITS.get(unit, ("", unit))
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if _is_missing(value):
         return "缺失", "missing"
+    if unit == "flag" and isinstance(value, (bool, int, float, np.bool_, np.integer, np.floating)):
+        return ("是", "yes") if bool(value) else ("否", "no")
     if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
         number = float(value)
         if unit == "share":
             text = f"{number:.0%}"
         elif number.is_integer():
-            text = f"{int(number):d}"
+            text = f"{int(number):,d}"
         else:
             text = f"{number:,.2f}" if abs(number) < 1e6 else f"{number:,.0f}"
     else:
@@ -51,6 +84,12 @@ def format_value(value: object, unit: str) -> tuple[str, str]:
     zh = f"{text} {zh_unit}".strip()
     en = f"{text} {en_unit}".strip()
     return zh, en
+
+
+def _is_missing(value: object) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    return isinstance(value, (float, np.floating)) and math.isnan(value)
 
 
 def reason_codes(
@@ -67,9 +106,13 @@ def reason_codes(
     ----------
     contributions : DataFrame
         One row per prediction, one column per feature (extra columns such as a bias term
-        named ``"bias"`` are ignored), values in the model's raw-score space.
+        named ``"bias"`` are ignored), values in the model's raw-score space: log-odds for a
+        binary LightGBM model (see :func:`custintel.explain.tree_contributions`), not
+        probability.
     X : DataFrame
-        The feature values the contributions were computed from, same index.
+        The feature values the contributions were computed from. Rows are matched to
+        ``contributions`` by index label (X may hold them in another order, or more rows);
+        when both indexes are equal they are matched by position.
     top_k : int
         Reasons per row, by absolute contribution.
     catalog : DataFrame, optional
@@ -81,31 +124,51 @@ def reason_codes(
     Returns
     -------
     DataFrame
-        Long format: the row's index label repeated, and columns ``rank`` (1 = strongest),
-        ``feature``, ``value``, ``contribution``, ``zh`` and ``en`` sentences.
+        Long format, columns :data:`REASON_COLUMNS`: the row's index label repeated, ``rank``
+        (1 = strongest), ``feature``, ``value`` (as in ``X``), ``contribution``, and the
+        ``zh`` and ``en`` sentences ``<description>: <value> <unit> (<contribution>)``. A
+        feature whose contribution is exactly 0 is never a reason, so a row may have fewer
+        than ``top_k`` reasons, or none (and then no line).
+
+    Raises
+    ------
+    ValueError
+        If ``top_k`` or ``sign`` is invalid, if ``contributions`` and ``X`` share no feature
+        column, or if ``X`` lacks rows of ``contributions``.
 
     Examples
     --------
-    >>> contrib = pd.DataFrame({"recency_days": [0.8], "orders_90d": [-0.1]}, index=["C1"])
+    >>> contrib = pd.DataFrame(
+    ...     {"recency_days": [0.8], "orders_90d": [-0.1], "bias": [-2.0]}, index=["C1"]
+    ... )
     >>> X = pd.DataFrame({"recency_days": [120.0], "orders_90d": [1.0]}, index=["C1"])
     >>> r = reason_codes(contrib, X, top_k=1)
     >>> r.loc["C1", "en"]
     'recency_days: 120 (+0.80)'
+    >>> from custintel.features import feature_catalog
+    >>> reason_codes(contrib, X, top_k=2, catalog=feature_catalog())["zh"].tolist()
+    ['距最近一次下单的天数: 120 天 (+0.80)', '近90天下单数: 1 次 (-0.10)']
     """
-    if top_k < 1:
-        raise ValueError(f"top_k must be at least 1, got {top_k}.")
+    if isinstance(top_k, bool) or not isinstance(top_k, (int, np.integer)) or top_k < 1:
+        raise ValueError(f"top_k must be a positive integer, got {top_k!r}.")
     if sign not in ("both", "positive", "negative"):
         raise ValueError(f"sign must be 'both', 'positive' or 'negative', got {sign!r}.")
-    features = [c for c in contributions.columns if c in X.columns]
+    features = [c for c in contributions.columns if c in X.columns and c != "bias"]
     if not features:
-        raise ValueError("contributions and X share no feature columns.")
+        raise ValueError(
+            "contributions and X share no feature columns; pass the frame the contributions "
+            f"were computed from (contributions has {reprlib.repr(list(contributions.columns))}, "
+            f"X has {reprlib.repr(list(X.columns))})."
+        )
+    x_frame = _aligned(X[features], contributions.index)
     values = contributions[features].to_numpy(dtype=np.float64)
     order_key = np.abs(values)
     if sign == "positive":
         order_key = np.where(values > 0, order_key, -np.inf)
     elif sign == "negative":
         order_key = np.where(values < 0, order_key, -np.inf)
-    k = min(top_k, len(features))
+    order_key = np.where(np.isnan(order_key), -np.inf, order_key)
+    k = min(int(top_k), len(features))
     top = np.argsort(-order_key, axis=1, kind="stable")[:, :k]
     rows = np.repeat(np.arange(len(values)), k)
     cols = top.ravel()
@@ -114,11 +177,14 @@ def reason_codes(
     ranks = (np.tile(np.arange(1, k + 1), len(values)))[keep]
     names = np.asarray(features, dtype=object)[cols]
     contrib = values[rows, cols]
-    x_frame = X[features]
-    x_values = [x_frame.iat[r, c] for r, c in zip(rows, cols, strict=True)]
+    x_values = np.empty(len(rows), dtype=object)
+    for c in np.unique(cols):
+        at = cols == c
+        x_values[at] = x_frame.iloc[:, c].to_numpy(dtype=object)[rows[at]]
+    labels = {name: _describe(name, catalog) for name in set(names)}
     zh_texts, en_texts = [], []
     for name, value, c in zip(names, x_values, contrib, strict=True):
-        zh_label, en_label, unit = _describe(name, catalog)
+        zh_label, en_label, unit = labels[name]
         zh_value, en_value = format_value(value, unit)
         zh_texts.append(f"{zh_label}: {zh_value} ({c:+.2f})")
         en_texts.append(f"{en_label}: {en_value} ({c:+.2f})")
@@ -131,9 +197,28 @@ def reason_codes(
             "zh": zh_texts,
             "en": en_texts,
         },
-        index=contributions.index[rows],
     )
+    out.index = contributions.index[rows]
     return out
+
+
+def _aligned(X: pd.DataFrame, index: pd.Index) -> pd.DataFrame:
+    """``X`` with one row per label of ``index``, in that order."""
+    if X.index.equals(index):
+        return X
+    if not X.index.is_unique:
+        raise ValueError(
+            "X has a different index from contributions and repeated index labels, so its "
+            "rows cannot be matched; pass the frame the contributions were computed from."
+        )
+    missing = index.difference(X.index)
+    if len(missing):
+        raise ValueError(
+            f"X lacks {len(missing)} row(s) of contributions, e.g. "
+            f"{reprlib.repr(list(missing[:5]))}; pass the frame the contributions were "
+            "computed from."
+        )
+    return X.reindex(index)
 
 
 def _describe(name: str, catalog: pd.DataFrame | None) -> tuple[str, str, str]:

@@ -141,11 +141,16 @@ class FeatureContext:
         """
         if "orders" not in self._cache:
             o = self.ds.orders
-            o = o.loc[(o["ordered_at"] < self.as_of).to_numpy()]
-            codes = positions(o["customer_id"], self.index)
-            o = o.loc[codes >= 0].assign(_c=codes[codes >= 0])
-            o = o.assign(_age=age_days(o["ordered_at"], self.as_of))
-            self._cache["orders"] = o.sort_values("ordered_at", kind="stable")
+            rows = np.flatnonzero((o["ordered_at"] < self.as_of).to_numpy())
+            codes = positions(o["customer_id"], self.index)[rows]
+            rows, codes = rows[codes >= 0], codes[codes >= 0]
+            ticks = o["ordered_at"].array.asi8[rows]
+            if len(ticks) > 1 and not (ticks[1:] >= ticks[:-1]).all():
+                by_time = np.argsort(ticks, kind="stable")
+                rows, codes = rows[by_time], codes[by_time]
+            o = o.take(rows)  # one copy of the rows: cut, known customers, time order
+            o = o.assign(_c=codes, _age=age_days(o["ordered_at"], self.as_of))
+            self._cache["orders"] = o
         return self._cache["orders"]
 
     def events(self, table: str, time_col: str, *, via_order: bool = False) -> pd.DataFrame:
@@ -190,6 +195,37 @@ def text_column(df: pd.DataFrame, col: str) -> pd.Series:
     return df[col].astype("string")
 
 
+def matches(df: pd.DataFrame, col: str, value: str) -> np.ndarray:
+    """Rows of ``df`` whose ``col``, read as text, equals ``value`` (False when absent/missing).
+
+    Categorical columns are compared through their categories, so 10M rows cost one integer
+    comparison each instead of a cast to text.
+    """
+    if col not in df:
+        return np.zeros(len(df), dtype=bool)
+    s = df[col]
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        hit = np.flatnonzero(np.asarray(s.cat.categories.astype(str)) == value)
+        codes = s.cat.codes.to_numpy()
+        return np.isin(codes, hit) if len(hit) else np.zeros(len(s), dtype=bool)
+    return np.asarray((s.astype("string") == value).to_numpy(bool, na_value=False))
+
+
+def value_codes(df: pd.DataFrame, col: str) -> np.ndarray:
+    """Integer codes of ``col``'s distinct text values (-1 where missing or absent)."""
+    if col not in df:
+        return np.full(len(df), -1, dtype=np.int64)
+    s = df[col]
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        labels = pd.Index(s.cat.categories.astype(str))
+        if labels.is_unique:  # categories that read alike as text share a code
+            return np.asarray(s.cat.codes.to_numpy(), dtype=np.int64)
+        remap = pd.factorize(labels)[0]
+        codes = s.cat.codes.to_numpy()
+        return np.where(codes >= 0, remap[np.maximum(codes, 0)], -1).astype(np.int64)
+    return np.asarray(pd.factorize(s.astype("string"), use_na_sentinel=True)[0], dtype=np.int64)
+
+
 def as_keys(values: pd.Series) -> np.ndarray:
     """Return values as an object array with ``None`` for missing ones (for grouping keys)."""
     return np.asarray(values.astype(object).where(values.notna(), None), dtype=object)
@@ -216,10 +252,39 @@ def reduce(
 ) -> np.ndarray:
     """``how`` ("min", "max", "mean", "std", "median", "nunique") of ``values`` per customer.
 
-    Customers with no (non-missing) value get NaN (0 for ``nunique``).
+    Customers with no (non-missing) value get NaN (0 for ``nunique``). ``std`` is the sample
+    standard deviation (NaN for a single value), as pandas computes it. Minimum, maximum, mean
+    and standard deviation scatter straight into position-indexed arrays, and ``nunique`` of
+    integer codes counts distinct (customer, code) pairs: no hashing of the customer codes.
     """
     if mask is not None:
         codes, values = codes[mask], np.asarray(values)[mask]
+    values = np.asarray(values)
+    if how in ("min", "max", "mean", "std"):
+        x = values.astype(np.float64, copy=False)
+        ok = ~np.isnan(x)
+        if not ok.all():
+            codes, x = codes[ok], x[ok]
+        size = np.bincount(codes, minlength=n)[:n]
+        out = np.full(n, np.nan)
+        has = size > 0
+        if how in ("min", "max"):
+            found = np.full(n, np.inf if how == "min" else -np.inf)
+            (np.minimum if how == "min" else np.maximum).at(found, codes, x)
+            out[has] = found[has]
+            return out
+        mean = np.bincount(codes, weights=x, minlength=n)[:n] / np.where(has, size, 1)
+        if how == "mean":
+            out[has] = mean[has]
+            return out
+        squares = np.bincount(codes, weights=(x - mean[codes]) ** 2, minlength=n)[:n]
+        several = size > 1
+        out[several] = np.sqrt(squares[several] / (size[several] - 1))
+        return out
+    if how == "nunique" and values.dtype.kind in "iu" and (len(values) == 0 or values.min() >= 0):
+        span = int(values.max()) + 1 if len(values) else 1
+        pairs = pd.unique(codes.astype(np.int64) * span + values.astype(np.int64))
+        return np.bincount(pairs // span, minlength=n)[:n].astype(np.float64)
     s = pd.Series(values).groupby(codes, sort=False)
     agg = getattr(s, how)()
     out = np.full(n, 0.0 if how == "nunique" else np.nan)

@@ -12,8 +12,10 @@ from custintel.features._base import (
     FeatureContext,
     FeatureSpec,
     count,
+    matches,
     ratio,
-    text_column,
+    reduce,
+    value_codes,
 )
 
 DEFAULT_CATEGORIES = ("fresh", "electronics", "apparel", "beauty", "household", "books")
@@ -155,50 +157,44 @@ class OrderMixFeatures(FeatureBuilder):
         """Compute the order-mix columns."""
         o = ctx.orders()
         n = ctx.n
-        recent = o.loc[(o["_age"] <= self.window).to_numpy()]
-        c = recent["_c"].to_numpy()
-        base = count(c, n)
+        # Masks over the context's orders instead of copies of them: no string column moves.
+        recent = (o["_age"] <= self.window).to_numpy()
+        c_all = o["_c"].to_numpy()
+        base = count(c_all, n, recent)
         cols: dict[str, np.ndarray] = {}
-        cat = text_column(recent, "category")
         for value in self.categories:
             cols[f"share_{value}"] = ratio(
-                count(c, n, (cat == value).to_numpy(bool, na_value=False)), base
+                count(c_all, n, recent & matches(o, "category", value)), base
             )
-        cols["n_categories"] = (
-            pd.Series(cat.to_numpy())
-            .groupby(c)
-            .nunique()
-            .reindex(range(n), fill_value=0)
-            .to_numpy(np.float64)
-        )
-        channel = text_column(recent, "channel")
+        category = value_codes(o, "category")
+        cols["n_categories"] = reduce(c_all, category, n, "nunique", recent & (category >= 0))
         for value in self.channels:
             cols[f"channel_{value}"] = ratio(
-                count(c, n, (channel == value).to_numpy(bool, na_value=False)), base
+                count(c_all, n, recent & matches(o, "channel", value)), base
             )
-        pay = text_column(recent, "payment_method")
-        cols["cod_share"] = ratio(count(c, n, (pay == "cod").to_numpy(bool, na_value=False)), base)
-        coupon = (
-            recent["coupon_used"].astype("boolean").to_numpy(bool, na_value=False)
-            if "coupon_used" in recent
-            else np.zeros(len(recent), bool)
+        cols["cod_share"] = ratio(
+            count(c_all, n, recent & matches(o, "payment_method", "cod")), base
         )
-        cols["coupon_share"] = ratio(count(c, n, coupon), base)
-        cols["festival_share"] = ratio(count(c, n, festival_mask(recent["ordered_at"])), base)
-        hour = recent["ordered_at"].dt.hour.to_numpy()
-        cols["night_share"] = ratio(count(c, n, hour < 6), base)
+        coupon = (
+            o["coupon_used"].astype("boolean").to_numpy(bool, na_value=False)
+            if "coupon_used" in o
+            else np.zeros(len(o), bool)
+        )
+        cols["coupon_share"] = ratio(count(c_all, n, recent & coupon), base)
+        cols["festival_share"] = ratio(
+            count(c_all, n, recent & festival_mask(o["ordered_at"])), base
+        )
+        hour = o["ordered_at"].dt.hour.to_numpy()
+        cols["night_share"] = ratio(count(c_all, n, recent & (hour < 6)), base)
 
-        settled = o.loc[(o["_age"] >= self.settle_days).to_numpy()]
-        sc = settled["_c"].to_numpy()
-        status = text_column(settled, "status")
-        n_settled = count(sc, n)
+        settled = (o["_age"] >= self.settle_days).to_numpy()
+        n_settled = count(c_all, n, settled)
         for value, name in (
             ("returned", "return_rate"),
             ("refused", "refusal_rate"),
             ("cancelled", "cancel_rate"),
         ):
-            hits = (status == value).to_numpy(bool, na_value=False)
-            cols[name] = ratio(count(sc, n, hits), n_settled)
+            cols[name] = ratio(count(c_all, n, settled & matches(o, "status", value)), n_settled)
         if "category" not in o:
             for value in self.categories:
                 cols[f"share_{value}"] = np.full(n, np.nan)

@@ -13,9 +13,9 @@ from custintel.features._base import (
     FeatureSpec,
     age_days,
     count,
+    matches,
     ratio,
     reduce,
-    text_column,
 )
 from custintel.features._identity import as_float, phone_attributes
 
@@ -148,25 +148,30 @@ class FraudSignalFeatures(FeatureBuilder):
         )
         reg_age = age_days(ctx.customers["registered_at"], ctx.as_of)  # account age at as_of
         account_age_at_order = reg_age[c] - age
-        pay = text_column(o, "payment_method")
-        cod = (pay == "cod").to_numpy(bool, na_value=False)
+        cod = matches(o, "payment_method", "cod")
         cols["first_cod_account_age_days"] = reduce(c, account_age_at_order, n, "min", cod)
         cols["orders_first_7d"] = count(c, n, account_age_at_order <= 7)
         cols["max_orders_24h"] = _max_in_window(c, age, n, 1.0)
-        status = text_column(o, "status")
-        refused = (
-            (status == "refused").to_numpy(bool, na_value=False) & cod & (age >= self.settle_days)
-        )
+        refused = matches(o, "status", "refused") & cod & (age >= self.settle_days)
         cols[f"refused_cod_{w}d"] = count(c, n, refused & recent)
         return ctx.frame(cols)
 
 
 def _col(df: pd.DataFrame, name: str) -> np.ndarray | None:
-    """Integer codes of a text column with white space removed (-1 = missing), for counting."""
+    """Integer codes of a text column with white space removed (-1 = missing), for counting.
+
+    The distinct values are normalised, not every row: 10M order rows hold far fewer
+    distinct recipient names and addresses.
+    """
     if name not in df:
         return None
-    text = pc.replace_substring_regex(pa.array(df[name].astype("string").array), r"\s+", "")
-    return _codes(text)
+    encoded = pc.dictionary_encode(pa.array(df[name].astype("string").array))
+    if isinstance(encoded, pa.ChunkedArray):
+        encoded = encoded.unify_dictionaries().combine_chunks()
+    cleaned = pc.replace_substring_regex(encoded.dictionary, r"\s+", "")
+    remap = _codes(cleaned)  # distinct values that differ only in white space share a code
+    indices = np.asarray(encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False), np.int64)
+    return np.where(indices >= 0, remap[np.maximum(indices, 0)], -1) if len(remap) else indices
 
 
 def _codes(values: pa.Array) -> np.ndarray:
@@ -186,9 +191,10 @@ def _shared(c: np.ndarray, keys: np.ndarray | None, n: int) -> np.ndarray:
     if keys is None:
         return np.full(n, np.nan)
     known = keys >= 0
-    pairs = pd.DataFrame({"c": c[known], "k": keys[known]}).drop_duplicates()
-    degree = pairs.groupby("k")["c"].transform("size").to_numpy() - 1
-    return reduce(pairs["c"].to_numpy(), degree.astype(np.float64), n, "max")
+    pairs = pd.unique(keys[known] * np.int64(n) + c[known])  # distinct (key, customer)
+    key, customer = pairs // n, pairs % n
+    degree = np.bincount(key)[key] - 1
+    return reduce(customer, degree.astype(np.float64), n, "max")
 
 
 def _own_phone_shared(ctx: FeatureContext) -> np.ndarray:
@@ -200,10 +206,14 @@ def _own_phone_shared(ctx: FeatureContext) -> np.ndarray:
 
 
 def _max_in_window(c: np.ndarray, age: np.ndarray, n: int, days: float) -> np.ndarray:
-    """Most orders by one customer inside any window of ``days`` (ending at one of its orders)."""
+    """Most orders by one customer inside any window of ``days`` (ending at one of its orders).
+
+    ``age`` must not increase along the rows (the context's orders are sorted by time), so a
+    stable sort by customer alone leaves each customer's orders oldest first.
+    """
     if len(c) == 0:
         return np.zeros(n)
-    order = np.lexsort((-age, c))  # per customer, oldest first
+    order = np.argsort(c, kind="stable")
     cs, t = c[order], -age[order]  # t increases within a customer
     key = cs * 1e6 + (t - t.min())  # customers separated by far more than any time span
     start = np.searchsorted(key, key - days, side="left")

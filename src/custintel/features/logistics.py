@@ -12,10 +12,11 @@ from custintel.features._base import (
     FeatureSpec,
     age_days,
     count,
+    matches,
     positions,
     ratio,
     reduce,
-    text_column,
+    value_codes,
 )
 
 _EXCEPTION_ZH = {
@@ -236,9 +237,8 @@ class ExceptionFeatures(FeatureBuilder):
         c = sh["_c"].to_numpy()[pos[pos >= 0]]
         age = age_days(ev["event_time"], ctx.as_of)
         recent = age <= w
-        kind = text_column(ev, "exception_type")
         cols = {
-            f"exc_{t}_{w}d": count(c, n, recent & (kind == t).to_numpy(bool, na_value=False))
+            f"exc_{t}_{w}d": count(c, n, recent & matches(ev, "exception_type", t))
             for t in EXCEPTION_TYPES
         }
         cols["exceptions_90d"] = count(c, n, age <= 90)
@@ -256,4 +256,5 @@ class ExceptionFeatures(FeatureBuilder):
 def _nunique(df: pd.DataFrame, col: str, c: np.ndarray, n: int, mask: np.ndarray) -> np.ndarray:
     if col not in df:
         return np.full(n, np.nan)
-    return reduce(c, df[col].astype("string").to_numpy(), n, "nunique", mask)
+    codes = value_codes(df, col)
+    return reduce(c, codes, n, "nunique", mask & (codes >= 0))

@@ -124,16 +124,21 @@ def normalize_national(national: pd.Series, *, region: str = "CN") -> pd.DataFra
     shaped_np = shaped.to_numpy(zero_copy_only=False)
     mobile_np = mobile.to_numpy(zero_copy_only=False)
 
-    # Chinese mobiles: validity from libphonenumber's own mobile pattern (vectorised), carrier
-    # and region with one library call per seven-digit block.
+    # Chinese mobiles: validity from libphonenumber's own mobile pattern, carrier and region
+    # from its prefix tables per seven-digit block (vectorised longest-prefix lookups).
     block = pd.Series(pc.if_else(mobile, pc.utf8_slice_codeunits(arr, 0, 7), None).to_pandas())
     bcodes, blocks = pd.factorize(block, use_na_sentinel=True)
-    binfo = [_mobile_block(str(b)) for b in blocks]
-    take = _taker(binfo, np.where(bcodes >= 0, bcodes, 0), bcodes >= 0, n)
+    block_carrier, block_where = mobile_blocks(np.asarray(blocks, dtype=object))
+    rows = np.where(bcodes >= 0, bcodes, 0)
     valid = mobile_np.copy()
     line = np.full(n, None, dtype=object)
     line[mobile_np] = "mobile"
-    carrier_name, where = take(0, None), take(1, None)
+    carrier_name = np.full(n, None, dtype=object)
+    where = np.full(n, None, dtype=object)
+    if len(blocks):
+        known = bcodes >= 0
+        carrier_name[known] = block_carrier[rows[known]]
+        where[known] = block_where[rows[known]]
 
     # Everything else: one full parse per distinct string.
     # (An 11-digit number starting with 1 that fails the mobile pattern is invalid: the library
@@ -224,7 +229,73 @@ def _mobile_pattern() -> str:
     return "^(?:" + str(pattern) + ")$"
 
 
-@lru_cache(maxsize=1 << 20)  # at most ~450k allocated blocks exist: later calls are free
+def mobile_blocks(blocks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Carrier and region (Chinese text, None if unknown) of valid seven-digit mobile blocks.
+
+    The same answers as libphonenumber's ``carrier`` and ``geocoder`` give for any number of
+    the block (their prefix tables are at most nine digits long, ``86`` plus the block), found
+    by longest-prefix lookups over all blocks at once, on integers, instead of one library
+    call per block.
+    """
+    from phonenumbers import carrierdata, geodata
+
+    if max(carrierdata.CARRIER_LONGEST_PREFIX, geodata.GEOCODE_LONGEST_PREFIX) > 9:
+        info = [_mobile_block(str(b)) for b in blocks]  # pragma: no cover - longer tables
+        return np.array([i[0] for i in info], object), np.array([i[1] for i in info], object)
+    numbers = np.asarray(pd.to_numeric(pd.Series(blocks, dtype=object)), dtype=np.int64)
+    answers = []
+    for kind in ("carrier", "region"):
+        found = np.full(len(numbers), -1, dtype=np.int64)
+        names, tables = _prefix_tables(kind)
+        for digits in range(7, 0, -1):  # longest prefix first, as the library looks them up
+            keys = tables.get(digits)
+            todo = found < 0
+            if keys is None or not todo.any():
+                continue
+            hit = keys.get_indexer(numbers[todo] // 10 ** (7 - digits))
+            found[np.flatnonzero(todo)[hit >= 0]] = _name_positions(kind, digits)[hit[hit >= 0]]
+        values = np.full(len(numbers), None, dtype=object)
+        values[found >= 0] = names[found[found >= 0]]
+        answers.append(values)
+    carrier_name, region = answers
+    # Without a geographic prefix the library names the number's country (one country for
+    # +86), the same text for every such block: ask it once.
+    missing = np.flatnonzero(pd.isna(region))
+    if len(missing):
+        region[missing] = _mobile_block(str(blocks[missing[0]]))[1]
+    return carrier_name, region
+
+
+@cache
+def _prefix_entries(kind: str) -> dict[int, list[tuple[int, str]]]:
+    """Return the library's Chinese prefix entries with a Chinese name, by digits after 86."""
+    from phonenumbers import carrierdata, geodata
+
+    data = carrierdata.CARRIER_DATA if kind == "carrier" else geodata.GEOCODE_DATA
+    by_length: dict[int, list[tuple[int, str]]] = {}
+    for key, langs in data.items():
+        # The library's lookup for "zh" takes the "zh" entry and, lacking one, a shorter prefix.
+        if key.startswith("86") and len(key) > 2 and langs.get("zh"):
+            by_length.setdefault(len(key) - 2, []).append((int(key[2:]), langs["zh"]))
+    return by_length
+
+
+@cache
+def _prefix_tables(kind: str) -> tuple[np.ndarray, dict[int, pd.Index]]:
+    entries = _prefix_entries(kind)
+    names = np.array(sorted({name for items in entries.values() for _, name in items}), object)
+    tables = {d: pd.Index([k for k, _ in items]) for d, items in entries.items()}
+    return names, tables
+
+
+@cache
+def _name_positions(kind: str, digits: int) -> np.ndarray:
+    names, _ = _prefix_tables(kind)
+    lookup = {name: i for i, name in enumerate(names)}
+    return np.array([lookup[name] for _, name in _prefix_entries(kind)[digits]], dtype=np.int64)
+
+
+@lru_cache(maxsize=1 << 16)
 def _mobile_block(block: str) -> tuple[str | None, str | None]:
     """Carrier and region of a valid seven-digit mobile block (libphonenumber lookups)."""
     num = phonenumbers.PhoneNumber(country_code=86, national_number=int(block + "0000"))

@@ -48,6 +48,12 @@ class FrameEncoder:
     def fit(self, X: object) -> FrameEncoder:
         """Learn columns, kinds and category levels from ``X``."""
         frame, self.from_array_ = _as_frame(X, None)
+        if frame.shape[0] < 1 or frame.shape[1] < 1:
+            what = "sample" if frame.shape[0] < 1 else "feature"
+            raise ValueError(
+                f"Found array with 0 {what}(s) (shape={frame.shape}) while a minimum of 1 is "
+                "required. Pass at least one row and one feature column."
+            )
         self.feature_names_in_ = np.asarray(frame.columns, dtype=object)
         self.categorical_ = []
         self.levels_ = {}
@@ -74,8 +80,15 @@ class FrameEncoder:
         return [names.index(c) for c in self.categorical_]
 
     def frame(self, X: object) -> pd.DataFrame:
-        """Return ``X`` as a DataFrame with the fitted columns in the fitted order."""
-        frame, _ = _as_frame(X, self.feature_names_in_ if self.from_array_ else None)
+        """Return ``X`` as a DataFrame with the fitted columns in the fitted order.
+
+        Columns are matched by name and put back in the fitted order; extra columns are ignored.
+        A plain array (or a frame, when ``fit`` saw an array) is read by position instead.
+        """
+        by_name = isinstance(X, pd.DataFrame) and not self.from_array_
+        if self.from_array_ and isinstance(X, pd.DataFrame):
+            X = X.to_numpy()
+        frame, _ = _as_frame(X, None if by_name else self.feature_names_in_)
         missing = [c for c in self.feature_names_in_ if c not in frame.columns]
         if missing:
             raise ValueError(
@@ -115,7 +128,7 @@ def _kind(column: pd.Series) -> str:
         return "datetime"
     if pd.api.types.is_bool_dtype(dtype) or pd.api.types.is_numeric_dtype(dtype):
         return "numeric"
-    if dtype == object:
+    if pd.api.types.is_object_dtype(dtype):
         non_null = column.dropna()
         if len(non_null) and all(isinstance(v, (bool, int, float, np.number)) for v in non_null):
             return "numeric"
@@ -141,12 +154,23 @@ def _as_frame(X: object, names: Sequence[str] | np.ndarray | None) -> tuple[pd.D
             frame.columns = [str(c) for c in X.columns]
             return frame, False
         return X, False
+    if hasattr(X, "tocsr") or hasattr(X, "sparse"):
+        raise TypeError(
+            f"Sparse input ({type(X).__name__}) is not supported; pass a dense array "
+            "(X.toarray()) or a DataFrame."
+        )
     array = np.asarray(X)
     if array.ndim != 2:
         raise ValueError(
             f"Expected a 2-D feature frame or array, got an array of shape {array.shape}. "
-            "Reshape a single row with X.reshape(1, -1) or a single feature with X.reshape(-1, 1)."
+            "Reshape your data: a single row with X.reshape(1, -1), a single feature with "
+            "X.reshape(-1, 1)."
         )
+    if array.dtype.kind == "c":
+        raise ValueError("Complex data not supported; pass the real part or the modulus.")
+    if array.dtype.kind == "O":
+        # raises TypeError/ValueError naming the first value that is not a number
+        array = array.astype(np.float64)
     if array.dtype.kind not in "biuf":
         raise ValueError(
             f"Arrays must be numeric (got dtype {array.dtype}); pass a DataFrame to use "
@@ -155,6 +179,7 @@ def _as_frame(X: object, names: Sequence[str] | np.ndarray | None) -> tuple[pd.D
     cols = list(names) if names is not None else [f"x{j}" for j in range(array.shape[1])]
     if len(cols) != array.shape[1]:
         raise ValueError(
-            f"X has {array.shape[1]} features, but the model was fitted on {len(cols)}."
+            f"X has {array.shape[1]} features, but the model is expecting {len(cols)} "
+            "features as input."
         )
     return pd.DataFrame(array, columns=cols), True
