@@ -1,3 +1,15 @@
-"""Metrics, backtests and plots for evaluating fitted models."""
+"""Metrics and plots for evaluating fitted models.
 
-__all__: list[str] = []
+Metrics live here; plots live in :mod:`custintel.evaluation.plots` (ROC, PR, reliability,
+gain and lift) and :mod:`custintel.evaluation.segment_plots` (segment profiles and sizes), so
+importing this package does not load matplotlib.
+
+>>> from custintel.evaluation import binary_report
+>>> report = binary_report([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8])
+>>> round(float(report["roc_auc"]), 2)
+0.75
+"""
+
+from custintel.evaluation.metrics import binary_report, gini, ks_statistic, lift_table, psi
+
+__all__ = ["binary_report", "gini", "ks_statistic", "lift_table", "psi"]

@@ -17,7 +17,7 @@ from custintel.features._base import (
     ratio,
     reduce,
 )
-from custintel.features._identity import as_float, phone_attributes
+from custintel.features._identity import phone_keys
 
 
 class FraudSignalFeatures(FeatureBuilder):
@@ -131,9 +131,7 @@ class FraudSignalFeatures(FeatureBuilder):
         cols: dict[str, np.ndarray] = {}
         phone_key = virtual = None
         if "recipient_phone" in o:
-            attrs = phone_attributes(o["recipient_phone"])
-            phone_key = _codes(pa.array(attrs["e164"].astype("string").array))
-            virtual = np.where(phone_key >= 0, as_float(attrs["is_virtual"]), np.nan)
+            phone_key, virtual = phone_keys(o["recipient_phone"])
         cols["n_recipient_phones"] = _distinct(c, phone_key, n, recent)
         cols["n_recipient_names"] = _distinct(c, _col(o, "recipient_name"), n, recent)
         address = _col(o, "recipient_address")
@@ -200,9 +198,9 @@ def _shared(c: np.ndarray, keys: np.ndarray | None, n: int) -> np.ndarray:
 def _own_phone_shared(ctx: FeatureContext) -> np.ndarray:
     if "phone" not in ctx.customers:
         return np.full(ctx.n, np.nan)
-    key = phone_attributes(ctx.customers["phone"])["e164"].astype("string")
-    sizes = key.map(key.value_counts()).to_numpy(np.float64, na_value=np.nan)
-    return np.where(np.isnan(sizes), 0.0, sizes - 1)
+    key, _ = phone_keys(ctx.customers["phone"])
+    sizes = np.bincount(key[key >= 0], minlength=int(key.max(initial=-1)) + 1)
+    return np.where(key >= 0, sizes[np.maximum(key, 0)] - 1, 0).astype(np.float64)
 
 
 def _max_in_window(c: np.ndarray, age: np.ndarray, n: int, days: float) -> np.ndarray:

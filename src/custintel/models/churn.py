@@ -19,9 +19,9 @@ class ChurnModel(BinaryGBM):
     Parameters
     ----------
     n_estimators, learning_rate, num_leaves, max_depth, min_child_samples, subsample, \
-colsample_bytree, reg_lambda, max_bin, extra_trees, class_weight, early_stopping_rounds, \
-validation_fraction, crossfit_folds, refit, calibration, threshold_objective, capacity, \
-cost_ratio, n_jobs, random_state
+colsample_bytree, reg_lambda, max_bin, extra_trees, max_cat_to_onehot, class_weight, \
+early_stopping_rounds, validation_fraction, crossfit_folds, refit, calibration, \
+threshold_objective, capacity, cost_ratio, n_jobs, random_state
         As in :class:`~custintel.models._gbm.BinaryGBM`.
 
     Attributes
