@@ -102,15 +102,23 @@ def child(folder: str, repeats: int) -> None:
             gc.collect()
 
     ctx = FeatureContext(ds, AS_OF)
+    _reset_peak()
     t0 = time.perf_counter()
     ctx.orders()
-    parts = {"context (orders cut + customer positions)": time.perf_counter() - t0}
+    parts = {
+        "context (orders cut + customer positions)": (
+            time.perf_counter() - t0,
+            _memory()["VmHWM"],
+        )
+    }
     for b in default_builders():
         if b.missing_tables(ds):
             continue
+        _reset_peak()
         t0 = time.perf_counter()
         b.build(ctx)
-        parts[type(b).__name__] = time.perf_counter() - t0
+        parts[type(b).__name__] = (time.perf_counter() - t0, _memory()["VmHWM"])
+        gc.collect()
     print(
         json.dumps(
             {
@@ -209,12 +217,13 @@ def main() -> None:
         + ", ".join(f"{x:.2f}x" for x in ratios)
         + " |",
         "",
-        "Time per builder (one run, after the repeats):",
+        "Time and peak RSS per builder (one run, after the repeats; the context's orders stay "
+        "resident while the builders run):",
         "",
-        "| builder | seconds |",
-        "| --- | ---: |",
+        "| builder | seconds | peak RSS GB |",
+        "| --- | ---: | ---: |",
     ]
-    lines += [f"| {k} | {v:.2f} |" for k, v in r["parts"].items()]
+    lines += [f"| {k} | {t:.2f} | {m:.2f} |" for k, (t, m) in r["parts"].items()]
     text = "\n".join(lines) + "\n"
     print(text)
     RESULTS.mkdir(exist_ok=True)

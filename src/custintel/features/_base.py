@@ -104,6 +104,10 @@ def age_days(times: pd.Series, as_of: pd.Timestamp) -> np.ndarray:
     return delta.to_numpy(dtype=np.float64, na_value=np.nan)
 
 
+#: Order columns the context does not copy up front (read them with ``order_column``).
+ON_DEMAND_ORDER_COLUMNS = ("customer_id", "recipient_name", "recipient_phone", "recipient_address")
+
+
 class FeatureContext:
     """One dataset cut at one ``as_of``: what was known then, mapped to customer positions.
 
@@ -148,10 +152,29 @@ class FeatureContext:
             if len(ticks) > 1 and not (ticks[1:] >= ticks[:-1]).all():
                 by_time = np.argsort(ticks, kind="stable")
                 rows, codes = rows[by_time], codes[by_time]
-            o = o.take(rows)  # one copy of the rows: cut, known customers, time order
+            # One copy of the rows (cut, known customers, time order), without the bulky text
+            # columns few builders read: those come one at a time from order_column().
+            kept = [col for col in o.columns if col not in ON_DEMAND_ORDER_COLUMNS]
+            o = o[kept].take(rows)
             o = o.assign(_c=codes, _age=age_days(o["ordered_at"], self.as_of))
+            self._order_rows = rows
             self._cache["orders"] = o
         return self._cache["orders"]
+
+    def order_column(self, name: str) -> pd.Series | None:
+        """Column ``name`` of the orders, aligned with :meth:`orders` (None if absent).
+
+        Taken afresh on each call and not kept, so a builder that reads a bulky text column
+        (recipient names, phones, addresses) holds it only while it needs it.
+        """
+        o = self.orders()
+        if name in o:
+            return o[name]
+        if name not in self.ds.orders:
+            return None
+        column = self.ds.orders[name].take(self._order_rows)
+        column.index = o.index
+        return column
 
     def events(self, table: str, time_col: str, *, via_order: bool = False) -> pd.DataFrame:
         """Rows of ``table`` that happened before ``as_of``, with ``_c`` and ``_age``.

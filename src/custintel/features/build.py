@@ -137,7 +137,8 @@ def build_customer_features(
                 f"{type(b).__name__} emitted columns {list(part.columns)} but its catalog lists "
                 f"{expected}; keep build() and catalog() in step"
             )
-        parts.append(part)
+        # Narrow each part as it comes, so the full frame is never held in float64.
+        parts.append(part.astype({c: dtype for c in part.columns if part[c].dtype.kind in "fiub"}))
         logger.debug(
             "%s: %d columns in %.2fs",
             type(b).__name__,

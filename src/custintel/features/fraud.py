@@ -130,11 +130,13 @@ class FraudSignalFeatures(FeatureBuilder):
         recent = age <= w
         cols: dict[str, np.ndarray] = {}
         phone_key = virtual = None
-        if "recipient_phone" in o:
-            phone_key, virtual = phone_keys(o["recipient_phone"])
+        recipient_phone = ctx.order_column("recipient_phone")
+        if recipient_phone is not None:
+            phone_key, virtual = phone_keys(recipient_phone)
+            del recipient_phone
         cols["n_recipient_phones"] = _distinct(c, phone_key, n, recent)
-        cols["n_recipient_names"] = _distinct(c, _col(o, "recipient_name"), n, recent)
-        address = _col(o, "recipient_address")
+        cols["n_recipient_names"] = _distinct(c, _col(ctx, "recipient_name"), n, recent)
+        address = _col(ctx, "recipient_address")
         cols["n_recipient_addresses"] = _distinct(c, address, n, recent)
         cols["phone_shared_accounts"] = _shared(c, phone_key, n)
         cols["address_shared_accounts"] = _shared(c, address, n)
@@ -155,15 +157,17 @@ class FraudSignalFeatures(FeatureBuilder):
         return ctx.frame(cols)
 
 
-def _col(df: pd.DataFrame, name: str) -> np.ndarray | None:
+def _col(ctx: FeatureContext, name: str) -> np.ndarray | None:
     """Integer codes of a text column with white space removed (-1 = missing), for counting.
 
     The distinct values are normalised, not every row: 10M order rows hold far fewer
     distinct recipient names and addresses.
     """
-    if name not in df:
+    column = ctx.order_column(name)
+    if column is None:
         return None
-    encoded = pc.dictionary_encode(pa.array(df[name].astype("string").array))
+    encoded = pc.dictionary_encode(pa.array(column.astype("string").array))
+    del column
     if isinstance(encoded, pa.ChunkedArray):
         encoded = encoded.unify_dictionaries().combine_chunks()
     cleaned = pc.replace_substring_regex(encoded.dictionary, r"\s+", "")
