@@ -12,6 +12,7 @@ from custintel.features._base import (
     FeatureContext,
     FeatureSpec,
     count,
+    matches,
     ratio,
     reduce,
     total,
@@ -156,12 +157,7 @@ class RFMFeatures(FeatureBuilder):
         """Compute the RFM columns."""
         o = ctx.orders()
         n, c, age = ctx.n, o["_c"].to_numpy(), o["_age"].to_numpy()
-        status = o["status"].astype("string") if "status" in o else None
-        kept = (
-            np.ones(len(o), bool)
-            if status is None
-            else (status != "cancelled").to_numpy(bool, na_value=True)
-        )
+        kept = ~matches(o, "status", "cancelled")  # a missing status counts as kept
         amount = o["amount"].to_numpy(dtype=np.float64)
         n_total = count(c, n)
         spend_total = total(c, amount, n, kept)
@@ -188,7 +184,7 @@ class RFMFeatures(FeatureBuilder):
         s_recent = total(c, amount, n, (age <= 90) & kept)
         s_before = total(c, amount, n, (age > 90) & (age <= 180) & kept)
         cols["spend_trend_90d"] = ratio(s_recent - s_before, s_recent + s_before)
-        month = np.floor(age / 30.4375)
+        month = (age // 30.4375).astype(np.int64)  # ages are >= 0: events precede as_of
         cols["active_months_365d"] = reduce(c, month, n, "nunique", age <= 365)
         if "quantity" in o:
             qty = o["quantity"].to_numpy(dtype=np.float64, na_value=np.nan)
@@ -199,8 +195,12 @@ class RFMFeatures(FeatureBuilder):
 
 
 def _gaps(codes: np.ndarray, age: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Mean and standard deviation of the gaps between a customer's consecutive orders."""
-    order = np.lexsort((-age, codes))  # by customer, then oldest first
+    """Mean and standard deviation of the gaps between a customer's consecutive orders.
+
+    ``age`` must not increase along the rows (the context's orders are in time order), so a
+    stable sort by customer alone leaves each customer's orders oldest first.
+    """
+    order = np.argsort(codes, kind="stable")
     c, a = codes[order], age[order]
     same = c[1:] == c[:-1]
     gaps = (a[:-1] - a[1:])[same]
