@@ -88,6 +88,8 @@ def test_main_job_runs_end_to_end(tmp_path):
     assert result.exit_code == 0, result.output
     assert "passed every data-contract check" in result.stdout
     assert "Identity resolution" in result.stdout and "Feature families" in result.stdout
+    assert "Models (time-split holdout)" in result.stdout and "ChurnModel" in result.stdout
+    assert "Customer segments" in result.stdout and "likely to churn" in result.stdout
     for title in (
         "Tables",
         "Orders by month",
