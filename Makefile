@@ -56,6 +56,9 @@ bench: $(VENV)/.installed-runtime  ## run the benchmarks (tables go to benchmark
 	$(BIN)/python benchmarks/bench_demo_data.py
 	$(BIN)/python benchmarks/bench_identity.py
 	$(BIN)/python benchmarks/bench_features.py
+	$(BIN)/python benchmarks/bench_models.py
+	$(BIN)/python benchmarks/bench_fraud.py
+	$(BIN)/python benchmarks/bench_models_public.py
 
 docs: $(VENV)/.installed-runtime  ## regenerate docs/ (data contract, feature catalog) from the code
 	$(BIN)/python -m custintel.data.docs > docs/data-contract.md

@@ -124,6 +124,32 @@ def _reset_peak() -> None:
     Path("/proc/self/clear_refs").write_text("5")
 
 
+def _cpu_snapshot() -> tuple[float, float, float]:
+    """Wall clock, busy CPU seconds of the whole machine, CPU seconds of this process."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle + iowait
+    busy = (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+    own = os.times()
+    return time.perf_counter(), busy, own.user + own.system
+
+
+def _others_share(start: tuple[float, float, float], end: tuple[float, float, float]) -> float:
+    """Share of the machine's CPU capacity used by other processes between two snapshots."""
+    wall, busy, own = (b - a for a, b in zip(start, end, strict=True))
+    return max(0.0, busy - own) / (wall * (os.cpu_count() or 1))
+
+
+def _code_version() -> str:
+    """The commit under test, and whether ``src/`` differs from it (read-only git calls)."""
+    try:
+        run = {"cwd": HERE.parent, "capture_output": True, "text": True, "check": True}
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], **run).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "src"], **run).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return "custintel (no git checkout)"
+    return f"custintel at {commit}" + (" with uncommitted changes in src/" if dirty else "")
+
+
 def _timed(call: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[float, Any]:
     started = time.perf_counter()
     out = call(*args, **kwargs)
@@ -445,7 +471,11 @@ def report(
         f"forest to 1 job and its LightGBM to all cores). Peak RSS: the process high-water "
         f"mark during fit + predict, reset before each model, so it includes the frame; whole "
         f"run {overall_peak:.2f} GB. Sanity columns are in-sample checks, not evaluations. "
-        f"{os.cpu_count()}-core machine, Python {platform.python_version()}, lightgbm "
+        f"Other processes used {setup['others'][0]:.0%} of the machine's CPU during the fits "
+        f"and {setup['others'][1]:.0%} during the reason codes (from /proc/stat; on a shared "
+        f"machine, prefer the ratios). "
+        f"{setup['code']}, {os.cpu_count()}-core machine, Python "
+        f"{platform.python_version()}, lightgbm "
         f"{lightgbm.__version__}, scikit-learn {sklearn.__version__}, pandas {pd.__version__}.",
         "",
         "| model | training rows | fit s | predict s | peak RSS GB | baseline | baseline fit s "
@@ -521,16 +551,19 @@ def main() -> None:
     labels = pd.read_parquet(labels_path)
     if not labels.index.equals(X.index):
         raise SystemExit(f"{labels_path.name} does not match {features_path.name}; delete both")
-    setup = {"read_s": read_s, "resident_gb": _peak_gb()}
+    setup: dict[str, Any] = {"read_s": read_s, "resident_gb": _peak_gb(), "code": _code_version()}
     print(f"features: {X.shape[0]:,} rows x {X.shape[1]} columns, read in {read_s:.1f} s")
     overall = _peak_gb()
 
     tasks = make_tasks(X, labels, args)
+    started = _cpu_snapshot()
     fits, fitted = measure_fits(tasks, args.repeats)
+    fitted_at = _cpu_snapshot()
     overall = max(overall, *(max(r["peak_gb"]) for part in fits.values() for r in part.values()))
     _reset_peak()
     explain = measure_explain(X, fitted, args.repeats, args.seed, args.n_jobs)
     overall = max(overall, _peak_gb())
+    setup["others"] = (_others_share(started, fitted_at), _others_share(fitted_at, _cpu_snapshot()))
 
     text = report(args, X.shape, labels, setup, tasks, fits, explain, overall)
     print(text)
