@@ -10,6 +10,26 @@ importing this package does not load matplotlib.
 0.75
 """
 
+from custintel.evaluation.forecast_metrics import (
+    coverage,
+    forecast_report,
+    mase,
+    pinball_loss,
+    smape,
+    wape,
+)
 from custintel.evaluation.metrics import binary_report, gini, ks_statistic, lift_table, psi
 
-__all__ = ["binary_report", "gini", "ks_statistic", "lift_table", "psi"]
+__all__ = [
+    "binary_report",
+    "coverage",
+    "forecast_report",
+    "gini",
+    "ks_statistic",
+    "lift_table",
+    "mase",
+    "pinball_loss",
+    "psi",
+    "smape",
+    "wape",
+]
