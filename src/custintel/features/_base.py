@@ -199,6 +199,11 @@ class FeatureContext:
             self._cache[key] = df
         return self._cache[key]
 
+    def release(self, table: str) -> None:
+        """Drop the cached cut of ``table`` (builders that still need it would cut it again)."""
+        for key in [k for k in self._cache if k == table or k.startswith(f"{table}:")]:
+            del self._cache[key]
+
     def before(self, times: pd.Series) -> pd.Series:
         """Mask out timestamps at or after ``as_of`` (they had not happened yet)."""
         return times.where(times < self.as_of)

@@ -122,7 +122,7 @@ def build_customer_features(
         ds = apply_resolution(ds, resolution)
     ctx = FeatureContext(ds, as_of)
     parts = []
-    for b in builders:
+    for i, b in enumerate(builders):
         missing = b.missing_tables(ds)
         if missing:
             logger.info(
@@ -139,6 +139,10 @@ def build_customer_features(
             )
         # Narrow each part as it comes, so the full frame is never held in float64.
         parts.append(part.astype({c: dtype for c in part.columns if part[c].dtype.kind in "fiub"}))
+        # Free the cuts of event tables no later builder reads (shipments after logistics).
+        later = {t for other in builders[i + 1 :] for t in other.requires}
+        for table in {t for t in b.requires if t not in later and t != "orders"}:
+            ctx.release(table)
         logger.debug(
             "%s: %d columns in %.2fs",
             type(b).__name__,

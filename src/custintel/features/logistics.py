@@ -232,7 +232,7 @@ class ExceptionFeatures(FeatureBuilder):
             (ev["event_time"] < ctx.as_of).to_numpy()
             & (ev["event"] == "exception").to_numpy(bool, na_value=False)
         ]
-        pos = positions(ev["waybill_no"], pd.Index(sh["waybill_no"]))
+        pos = _rows_of(ev["waybill_no"], sh["waybill_no"])
         ev = ev.loc[pos >= 0]
         c = sh["_c"].to_numpy()[pos[pos >= 0]]
         age = age_days(ev["event_time"], ctx.as_of)
@@ -258,3 +258,19 @@ def _nunique(df: pd.DataFrame, col: str, c: np.ndarray, n: int, mask: np.ndarray
         return np.full(n, np.nan)
     codes = value_codes(df, col)
     return reduce(c, codes, n, "nunique", mask & (codes >= 0))
+
+
+def _rows_of(keys: pd.Series, table_keys: pd.Series) -> np.ndarray:
+    """Row of ``table_keys`` (unique) holding each of the few ``keys`` (-1 when absent).
+
+    Looks the large table up in the small set of keys, not the other way round: the hash
+    table holds the exception scans' waybills, not the millions of shipments.
+    """
+    codes, uniques = pd.factorize(keys, use_na_sentinel=True)
+    if not len(uniques):
+        return np.full(len(keys), -1, dtype=np.int64)
+    hit = positions(table_keys, pd.Index(uniques))
+    found = np.flatnonzero(hit >= 0)
+    row_of_key = np.full(len(uniques), -1, dtype=np.int64)
+    row_of_key[hit[found]] = found
+    return np.where(codes >= 0, row_of_key[np.maximum(codes, 0)], -1)
