@@ -52,6 +52,7 @@ import os
 import reprlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import cache
 from numbers import Integral, Real
 from typing import Any, ClassVar
 
@@ -581,13 +582,19 @@ class BinaryGBM(ClassifierMixin, BaseEstimator):
         contrib = self.contributions(X)
         frame = self.encoder_.frame(X).set_axis(contrib.index)
         if catalog is None:
-            default = feature_catalog()
+            default = _default_catalog()
             if default.index.isin(frame.columns).any():
                 catalog = default
         return reason_codes(contrib, frame, top_k=top_k, catalog=catalog)
 
 
 # ---------------------------------------------------------------------- helpers
+@cache
+def _default_catalog() -> pd.DataFrame:
+    """Return the default builders' feature catalog, built once per process (read-only)."""
+    return feature_catalog()
+
+
 def _dataset(
     params: dict[str, Any],
     matrix: np.ndarray,

@@ -772,10 +772,13 @@ class FraudScorer(BaseEstimator):
     ) -> tuple[pd.DataFrame, np.ndarray | None]:
         """Contributions, and the anomaly-score input when it is one of them."""
         if part == "supervised":
+            if self.combine != "feature":  # the trees never read the detector's score
+                contrib = tree_contributions(self.booster_, matrix, self.gbm_features_, index=index)
+                return contrib, None
             percentile = self.unsupervised_percentile_(self._unsupervised(matrix))
             inputs = self._gbm_inputs(matrix, percentile)
             contrib = tree_contributions(self.booster_, inputs, self.gbm_features_, index=index)
-            return contrib, percentile if self.combine == "feature" else None
+            return contrib, percentile
         tails = pd.DataFrame(
             self._tail_matrix(matrix), index=index, columns=self.detector_features_
         )
