@@ -9,6 +9,12 @@ from sklearn.base import BaseEstimator
 
 import custintel.models as models
 
+#: Estimators outside the X, y contract the common checks assume, with the reason.
+NOT_X_Y = {
+    "DemandForecaster": "fits a long frame of series (series_id, ds, y) and forecasts ahead; "
+    "its clone/get_params contract is tested in test_demand.py",
+}
+
 
 def test_every_public_estimator_runs_sklearns_checks():
     estimators = {
@@ -16,6 +22,7 @@ def test_every_public_estimator_runs_sklearns_checks():
         for name in models.__all__
         if inspect.isclass(getattr(models, name))
         and issubclass(getattr(models, name), BaseEstimator)
+        and name not in NOT_X_Y
     }
     assert {"ChurnModel", "CreditRiskModel", "CustomerSegmenter", "FraudScorer"} <= estimators
     covered: set[str] = set()

@@ -1,4 +1,4 @@
-"""Customer models: segmentation, churn, credit risk and fraud (demand and sentiment follow).
+"""Customer models: segmentation, churn, credit risk, fraud and demand (sentiment follows).
 
 Every estimator follows the scikit-learn contract (``__init__`` stores parameters, ``fit``
 returns ``self``, learned state ends in ``_``, ``clone`` and ``get_params`` work) and accepts any
@@ -21,6 +21,7 @@ Tree models explain each prediction with reason codes in Chinese and English.
 
 from custintel.models.churn import ChurnModel
 from custintel.models.credit import CREDIT_MONOTONE, CreditRiskModel
+from custintel.models.demand import DemandForecaster
 from custintel.models.fraud import FLAG_RULES, RISK_DIRECTIONS, FraudScorer
 from custintel.models.rfm_tiers import TIERS, rfm_tiers
 from custintel.models.segmentation import CustomerSegmenter
@@ -33,6 +34,7 @@ __all__ = [
     "ChurnModel",
     "CreditRiskModel",
     "CustomerSegmenter",
+    "DemandForecaster",
     "FraudScorer",
     "rfm_tiers",
 ]

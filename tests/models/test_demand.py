@@ -1,0 +1,183 @@
+"""DemandForecaster: output schema, leak-free backtest, combination quality, errors, sklearn API."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+
+from custintel.data import SchemaError, make_demo_dataset
+from custintel.features.demand import demand_series
+from custintel.models.demand import MODELS, DemandForecaster, make_demand_series
+
+FAST = ("seasonal_naive", "ets", "lgbm")
+
+
+@pytest.fixture(scope="module")
+def weekly_pattern() -> pd.DataFrame:
+    return make_demand_series(n_series=3, n_periods=200, noise=0.2, seed=0)
+
+
+@pytest.fixture(scope="module")
+def fitted(weekly_pattern: pd.DataFrame) -> DemandForecaster:
+    return DemandForecaster(horizon=14, n_windows=3).fit(weekly_pattern)
+
+
+def test_predict_schema_horizon_and_dates(fitted, weekly_pattern):
+    fc = fitted.predict()
+    assert fc.columns.tolist() == ["series_id", "ds", "yhat", "yhat_q10", "yhat_q50", "yhat_q90"]
+    assert fc.groupby("series_id").size().to_dict() == {"s0": 14, "s1": 14, "s2": 14}
+    last = weekly_pattern["ds"].max()
+    for _, part in fc.groupby("series_id"):
+        expected = pd.date_range(last + pd.Timedelta(days=1), periods=14, freq="D")
+        assert part["ds"].tolist() == expected.tolist()
+    assert np.isfinite(fc[["yhat", "yhat_q10", "yhat_q90"]].to_numpy()).all()
+    assert (fc["yhat_q10"] <= fc["yhat_q50"]).all() and (fc["yhat_q50"] <= fc["yhat_q90"]).all()
+    assert (fc["yhat_q10"] >= 0).all()
+    assert ((fc["yhat_q10"] < fc["yhat"]) & (fc["yhat"] < fc["yhat_q90"])).mean() > 0.9
+    short = fitted.predict(h=3)
+    assert short.shape == (9, 6)
+    longer = fitted.predict(h=20)  # past the horizon the last step's quantiles are reused
+    assert longer.groupby("series_id").size().eq(20).all()
+
+
+def test_fitted_attributes(fitted):
+    assert fitted.freq_ == "D" and fitted.season_length_ == 7
+    assert fitted.weights_.columns.tolist() == list(MODELS)
+    np.testing.assert_allclose(fitted.weights_.sum(axis=1), 1.0)
+    assert set(fitted.choice_.index) == {"s0", "s1", "s2"}
+    assert fitted.backtest_["cutoff"].nunique() == 3
+    assert len(fitted.backtest_) == 3 * 3 * 14
+    assert 0.5 <= fitted.interval_coverage_ <= 1.0
+    assert fitted.conformal_.shape == (14, 3)
+
+
+def test_default_beats_seasonal_naive_on_weekly_pattern(fitted):
+    mase = fitted.mase_.mean()
+    assert mase["combined"] < 0.9 * mase["seasonal_naive"]
+    assert mase["combined"] <= mase[list(MODELS)].min() + 1e-9
+
+
+def test_cross_validation_has_no_leakage(weekly_pattern):
+    model = DemandForecaster(horizon=7, models=FAST, n_windows=2)
+    cv = model.cross_validation(weekly_pattern)
+    assert cv.columns.tolist() == ["series_id", "ds", "cutoff", "y", *FAST]
+    first = cv["cutoff"].min()
+    assert (cv["ds"] > cv["cutoff"]).all()
+    changed = weekly_pattern.copy()
+    after = changed["ds"] > first
+    changed.loc[after, "y"] = changed.loc[after, "y"] * 3 + 50
+    cv2 = model.cross_validation(changed)
+    a = cv[cv["cutoff"] == first].reset_index(drop=True)
+    b = cv2[cv2["cutoff"] == first].reset_index(drop=True)
+    pd.testing.assert_frame_equal(a[list(FAST)], b[list(FAST)])
+    assert not np.allclose(
+        cv.loc[cv["cutoff"] > first, "lgbm"], cv2.loc[cv2["cutoff"] > first, "lgbm"]
+    )
+
+
+def test_demo_provinces_end_to_end():
+    ts = demand_series(
+        make_demo_dataset(n_customers=2000, seed=0),
+        freq="D",
+        by=["dest_province"],
+        start="2024-07-01",
+    )
+    model = DemandForecaster(horizon=14, models=FAST, n_windows=2).fit(ts)
+    mase = model.mase_.mean()
+    assert mase["combined"] < 0.9 * mase["seasonal_naive"]
+    fc = model.predict()
+    assert len(fc) == 14 * ts["series_id"].nunique()
+    assert fc["ds"].min() == ts["ds"].max() + pd.Timedelta(days=1)
+
+
+@pytest.mark.parametrize(
+    ("params", "match"),
+    [
+        ({"models": ("ets", "prophet")}, r"models must be distinct names.*unknown: \['prophet'\]"),
+        ({"horizon": 0}, "'horizon' parameter"),
+        ({"combination": "median"}, "'combination' parameter"),
+        ({"quantiles": (0.1, 1.5)}, "quantiles must lie strictly between 0 and 1"),
+    ],
+)
+def test_bad_parameters_raise_clear_errors(weekly_pattern, params, match):
+    with pytest.raises(ValueError, match=match):
+        DemandForecaster(**params).fit(weekly_pattern)
+
+
+def test_predict_before_fit_and_bad_h(fitted):
+    with pytest.raises(NotFittedError):
+        DemandForecaster().predict()
+    with pytest.raises(ValueError, match="h must be a positive integer, got 0"):
+        fitted.predict(h=0)
+
+
+def test_too_short_series_raise(weekly_pattern):
+    with pytest.raises(SchemaError, match="min_length"):
+        DemandForecaster(horizon=70).fit(weekly_pattern)
+
+
+def test_predict_reuses_fit_forecasts(fitted):
+    fc = fitted.predict(h=5)
+    used = fitted.forecast_.groupby("series_id").head(5)
+    weights = fitted.weights_.loc[used["series_id"]].to_numpy()
+    expected = (used[list(MODELS)].to_numpy() * weights).sum(axis=1)
+    np.testing.assert_allclose(fc["yhat"], expected)
+
+
+def test_cross_validation_rejects_short_series(weekly_pattern):
+    with pytest.raises(SchemaError, match="min_length=218"):
+        DemandForecaster(horizon=7, models=("seasonal_naive",)).cross_validation(
+            weekly_pattern, n_windows=30
+        )
+
+
+def test_clone_and_get_params():
+    model = DemandForecaster(horizon=7, models=("seasonal_naive",), random_state=3)
+    params = model.get_params()
+    assert params["horizon"] == 7 and params["models"] == ("seasonal_naive",)
+    assert params["freq"] is None and params["random_state"] == 3
+    copy = clone(model)
+    assert copy.get_params() == params
+    assert not hasattr(copy, "weights_")
+
+
+def test_chinese_calendar_features():
+    from custintel.models.demand import _calendar
+
+    days = pd.DatetimeIndex(["2024-10-01", "2024-09-29", "2024-02-10", "2024-06-18", "2024-11-11"])
+    cal = pd.DataFrame(
+        _calendar(days, "D"),
+        columns=["month", "week", "dow", "day", "holiday", "makeup", "to_sf", "618", "d11"],
+    )
+    assert cal["holiday"].tolist() == [1, 0, 1, 0, 0]  # National Day, Spring Festival
+    assert cal["makeup"].tolist() == [0, 1, 0, 0, 0]  # Sunday 29 September 2024 was a workday
+    assert cal["to_sf"].tolist() == [45, 45, 0, -45, 45]  # days until it, clipped at +-45
+    assert cal["618"].tolist() == [0, 0, 0, 1, 0]
+    assert cal["d11"].tolist() == [0, 0, 0, 0, 1]
+    assert cal["dow"].tolist() == [1, 6, 5, 1, 0]
+    far = _calendar(pd.DatetimeIndex(["2040-01-01"]), "D")
+    assert np.isnan(far[0, 4]) and np.isnan(far[0, 5])  # beyond chinese_calendar's years
+
+
+def test_global_combination_shares_one_choice(weekly_pattern):
+    model = DemandForecaster(
+        horizon=7, models=("seasonal_naive", "lgbm"), n_windows=2, combination="global"
+    ).fit(weekly_pattern)
+    assert (model.weights_.nunique() == 1).all()
+    assert model.choice_.nunique() == 1
+    mean = model.mase_.mean()
+    assert mean["combined"] <= mean[["seasonal_naive", "lgbm"]].min() + 1e-9
+
+
+def test_cross_validation_on_new_data_leaves_fitted_state(fitted, weekly_pattern):
+    daily = make_demand_series(n_series=2, n_periods=7 * 80, seed=1)
+    weekly = daily[daily["ds"].dt.day_of_week == 0]
+    cv = fitted.cross_validation(weekly, n_windows=1, step=1)
+    assert fitted.freq_ == "D" and fitted.season_length_ == 7
+    assert cv["cutoff"].nunique() == 1 and len(cv) == 2 * 14
+    assert (cv["ds"].diff().dropna().isin([pd.Timedelta(weeks=1), pd.Timedelta(weeks=-13)])).all()
+    with pytest.raises(ValueError, match="'combination' parameter"):
+        DemandForecaster(combination="best").cross_validation(weekly_pattern)
