@@ -84,7 +84,6 @@ import fnmatch
 import logging
 import reprlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from numbers import Integral, Real
 from typing import Any, ClassVar, Literal
@@ -103,6 +102,8 @@ from sklearn_compat.utils.validation import _check_feature_names, _check_n_featu
 from custintel.explain import BIAS, reason_codes, tree_contributions
 from custintel.features import feature_catalog, order_feature_catalog
 from custintel.models._frame import FrameEncoder
+from custintel.models._fraud_flags import FLAG_RULES, OPS, number, resolve
+from custintel.models._tails import Percentile, fit_tail, skew_side
 
 logger = logging.getLogger("custintel.models")
 
@@ -154,174 +155,6 @@ GBM_DEFAULTS: Mapping[str, Any] = {
     "feature_fraction": 0.9,
     "verbose": -1,
 }
-
-_MAX_KNOTS = 2048  # stored points of each feature's tail function
-_LEVELS = np.unique(np.concatenate([np.linspace(0, 1, 1001), 1 - np.geomspace(0.1, 1e-6, 1000)]))
-_OPS = {">=": np.greater_equal, "<=": np.less_equal}
-
-
-@dataclass(frozen=True)
-class FlagRule:
-    """A readable fraud rule: all conditions of one alternative hold.
-
-    Attributes
-    ----------
-    name : str
-        Column name in :meth:`FraudScorer.flags`.
-    zh, en : str
-        What the flag means, for a reviewer.
-    alternatives : tuple of tuple of (str, str, float)
-        Each alternative is a conjunction of ``(column, ">=" or "<=", threshold)``; the first
-        alternative whose columns all exist in the frame is used (customer frames first, then
-        order frames). A column may use ``*`` as a wildcard.
-    """
-
-    name: str
-    zh: str
-    en: str
-    alternatives: tuple[tuple[tuple[str, str, float], ...], ...]
-
-
-#: The rule flags, in output order.
-FLAG_RULES: tuple[FlagRule, ...] = (
-    FlagRule(
-        "shared_recipient_phone",
-        "收件手机号与多个其他账户共用",
-        "recipient phone shared with several other accounts",
-        ((("phone_shared_accounts", ">=", 2),), (("recipient_phone_accounts", ">=", 2),)),
-    ),
-    FlagRule(
-        "shared_address",
-        "收货地址与多个其他账户共用",
-        "delivery address shared with several other accounts",
-        ((("address_shared_accounts", ">=", 2),), (("recipient_address_accounts", ">=", 2),)),
-    ),
-    FlagRule(
-        "virtual_recipient",
-        "收件手机号多为虚拟号段",
-        "parcels mostly to virtual-operator phone numbers",
-        ((("virtual_recipient_share", ">=", 0.5),), (("recipient_virtual", ">=", 1),)),
-    ),
-    FlagRule(
-        "virtual_own_phone",
-        "注册手机号为虚拟号段",
-        "registered with a virtual-operator phone number",
-        ((("phone_virtual", ">=", 1),),),
-    ),
-    FlagRule(
-        "new_account_cod_burst",
-        "新注册账户立即货到付款并集中下单",
-        "new account ordering in a burst, paying cash on delivery",
-        (
-            (("first_cod_account_age_days", "<=", 7), ("orders_first_7d", ">=", 3)),
-            (("is_cod", ">=", 1), ("account_age_days", "<=", 7), ("orders_prev_7d", ">=", 2)),
-        ),
-    ),
-    FlagRule(
-        "many_recipients",
-        "收件人手机号数量多",
-        "parcels to many different recipient phones",
-        ((("n_recipient_phones", ">=", 3),),),
-    ),
-    FlagRule(
-        "many_addresses",
-        "收货地址数量多",
-        "parcels to many different addresses",
-        ((("n_recipient_addresses", ">=", 4),),),
-    ),
-    FlagRule(
-        "order_burst",
-        "短时间内集中下单",
-        "many orders within 24 hours",
-        ((("max_orders_24h", ">=", 4),), (("orders_prev_24h", ">=", 3),)),
-    ),
-    FlagRule(
-        "refused_cod",
-        "多次货到付款拒收",
-        "cash-on-delivery parcels refused more than once",
-        ((("refused_cod_*d", ">=", 2),), (("prior_refused_cod", ">=", 2),)),
-    ),
-)
-
-
-@dataclass(frozen=True)
-class _Tail:
-    """One feature's empirical tail function, learned from the fitted rows.
-
-    ``counts[i]`` fitted values are at least as extreme as ``knots[i]`` in the risky direction
-    (``side`` +1: >=, -1: <=); for a categorical column (``side`` 0), ``counts[code]`` rows
-    have that level.
-    """
-
-    side: int
-    knots: np.ndarray
-    counts: np.ndarray
-    n: int
-
-    def score(self, x: np.ndarray) -> np.ndarray:
-        """``-ln((count + 1) / (n + 1))`` per value: 0 when missing or in the safe direction."""
-        out = np.zeros(len(x))
-        ok = ~np.isnan(x)
-        if self.n == 0 or not ok.any():
-            return out
-        v = x[ok]
-        if self.side == 0:
-            codes = v.astype(np.int64)
-            inside = (codes >= 0) & (codes < len(self.counts))
-            count = np.where(inside, self.counts[np.clip(codes, 0, len(self.counts) - 1)], 0)
-        elif self.side > 0:
-            count = np.interp(v, self.knots, self.counts, left=self.n, right=0.0)
-        else:
-            count = np.interp(v, self.knots, self.counts, left=0.0, right=self.n)
-        out[ok] = np.log(self.n + 1.0) - np.log(np.asarray(count, dtype=np.float64) + 1.0)
-        return out
-
-
-def _fit_tail(x: np.ndarray, side: int, n_levels: int) -> _Tail:
-    v = x[~np.isnan(x)]
-    n = len(v)
-    if side == 0:
-        levels = np.bincount(v.astype(np.int64), minlength=n_levels).astype(np.float64)
-        return _Tail(0, np.arange(len(levels), dtype=np.float64), levels, n)
-    values, counts = np.unique(v, return_counts=True)
-    below = np.cumsum(counts)  # fitted values <= each value
-    at_least = n - below + counts  # fitted values >= each value
-    tail = at_least if side > 0 else below
-    if len(values) > _MAX_KNOTS:  # keep both ends exactly, thin the middle
-        half = np.geomspace(1, len(values), _MAX_KNOTS // 2)
-        keep = np.unique(np.concatenate([half, len(values) + 1 - half]).round().astype(np.int64))
-        values, tail = values[keep - 1], tail[keep - 1]
-    return _Tail(side, values.astype(np.float64), tail.astype(np.float64), n)
-
-
-def _skew_side(x: np.ndarray) -> int:
-    """ECOD's rule for a column of unknown direction: the left tail when skewed left."""
-    v = x[~np.isnan(x)]
-    if len(v) < 3:
-        return 1
-    centred = v - v.mean()
-    m2 = float(np.mean(centred**2))
-    return -1 if m2 > 0 and float(np.mean(centred**3)) < 0 else 1
-
-
-@dataclass(frozen=True)
-class _Percentile:
-    """Monotone map of a score to its (interpolated) percentile among the fitted rows."""
-
-    knots: np.ndarray
-    levels: np.ndarray
-
-    @classmethod
-    def fit(cls, values: np.ndarray) -> _Percentile:
-        q = np.quantile(values, _LEVELS)
-        knots, inverse = np.unique(q, return_inverse=True)
-        levels = np.bincount(inverse, weights=_LEVELS) / np.bincount(inverse)  # ties: mid level
-        return cls(knots, levels)
-
-    def __call__(self, values: np.ndarray) -> np.ndarray:
-        if len(self.knots) == 1:
-            return np.where(values > self.knots[0], 1.0, np.where(values < self.knots[0], 0, 0.5))
-        return np.interp(values, self.knots, self.levels, left=0.0, right=1.0)
 
 
 class FraudScorer(BaseEstimator):
@@ -523,7 +356,7 @@ class FraudScorer(BaseEstimator):
         rng = check_random_state(self.random_state)
         self._fit_detector(matrix, rng)
         unsupervised = self._unsupervised(matrix)
-        self.unsupervised_percentile_ = _Percentile.fit(unsupervised)
+        self.unsupervised_percentile_ = Percentile.fit(unsupervised)
         labelled = ~np.isnan(labels)
         self.supervised_ = bool(labelled.any())
         self.n_labelled_ = int(labelled.sum())
@@ -531,7 +364,7 @@ class FraudScorer(BaseEstimator):
             raw = self._fit_supervised(matrix, unsupervised, labels, labelled, rng)
         else:
             raw = unsupervised
-        self.percentile_ = _Percentile.fit(raw)
+        self.percentile_ = Percentile.fit(raw)
         self.threshold_ = float(np.quantile(raw, 1 - self.contamination))
         return self
 
@@ -544,9 +377,9 @@ class FraudScorer(BaseEstimator):
             if name in self.encoder_.levels_:
                 side = 0  # categorical: the rarity of the level
             else:  # known direction, else the side of the skew
-                side = _direction(name, self.directions) or _skew_side(matrix[:, j])
+                side = _direction(name, self.directions) or skew_side(matrix[:, j])
             sides.append(side)
-            tails.append(_fit_tail(matrix[:, j], side, len(self.encoder_.levels_.get(name, []))))
+            tails.append(fit_tail(matrix[:, j], side, len(self.encoder_.levels_.get(name, []))))
         self.detector_features_ = chosen
         self.directions_ = pd.Series(sides, index=pd.Index(chosen, name="feature"), name="side")
         self.tails_ = tails
@@ -562,7 +395,7 @@ class FraudScorer(BaseEstimator):
                 n_jobs=self.n_jobs,
             ).fit(T)
             parts["iforest"] = -self.forest_.score_samples(T)
-        self.component_percentiles_ = {k: _Percentile.fit(v) for k, v in parts.items()}
+        self.component_percentiles_ = {k: Percentile.fit(v) for k, v in parts.items()}
 
     def _detector_columns(self, names: list[str]) -> list[str]:
         if isinstance(self.features, str):
@@ -625,7 +458,7 @@ class FraudScorer(BaseEstimator):
         gbm = np.asarray(self.booster_.predict(inputs, raw_score=True), dtype=np.float64)
         if self.combine == "feature":
             return gbm
-        self.component_percentiles_["gbm"] = _Percentile.fit(gbm)
+        self.component_percentiles_["gbm"] = Percentile.fit(gbm)
         return 0.5 * (
             self.component_percentiles_["gbm"](gbm) + self.unsupervised_percentile_(unsupervised)
         )
@@ -816,7 +649,7 @@ class FraudScorer(BaseEstimator):
         thresholds = self._flag_thresholds()
         out = {}
         for rule in FLAG_RULES:
-            conditions = _resolve(rule, X.columns)
+            conditions = resolve(rule, X.columns)
             if conditions is None:
                 continue
             hit = np.ones(len(X), dtype=bool)
@@ -826,7 +659,7 @@ class FraudScorer(BaseEstimator):
                     dtype=np.float64, na_value=np.nan
                 )
                 with np.errstate(invalid="ignore"):
-                    hit &= _OPS[op](values, limit)
+                    hit &= OPS[op](values, limit)
             out[rule.name] = hit
         return pd.DataFrame(out, index=X.index, dtype=bool)
 
@@ -849,7 +682,7 @@ class FraudScorer(BaseEstimator):
         rows = []
         for rule in FLAG_RULES:
             text = " | ".join(
-                " & ".join(f"{c} {op} {_number(thresholds.get(c, t))}" for c, op, t in alternative)
+                " & ".join(f"{c} {op} {number(thresholds.get(c, t))}" for c, op, t in alternative)
                 for alternative in rule.alternatives
             )
             rows.append({"flag": rule.name, "zh": rule.zh, "en": rule.en, "rule": text})
@@ -980,25 +813,6 @@ def _labels(y: object, X: object, n: int) -> np.ndarray:
         )
     labels[labels == -1] = np.nan
     return labels
-
-
-def _resolve(rule: FlagRule, columns: pd.Index) -> list[tuple[str, str, str, float]] | None:
-    """Return the first alternative of ``rule`` whose columns all exist, or None."""
-    names = [str(c) for c in columns]
-    for alternative in rule.alternatives:
-        resolved = []
-        for pattern, op, threshold in alternative:
-            match = next((c for c in names if fnmatch.fnmatchcase(c, pattern)), None)
-            if match is None:
-                break
-            resolved.append((match, pattern, op, threshold))
-        else:
-            return resolved
-    return None
-
-
-def _number(value: float) -> str:
-    return f"{int(value)}" if float(value).is_integer() else f"{value:g}"
 
 
 @lru_cache(maxsize=1)
