@@ -50,8 +50,7 @@ import logging
 import math
 import os
 import reprlib
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from functools import cache
 from numbers import Integral, Real
 from typing import Any, ClassVar
@@ -59,10 +58,8 @@ from typing import Any, ClassVar
 import lightgbm as lgb
 import numpy as np
 import pandas as pd
-from scipy.optimize import minimize
 from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.isotonic import IsotonicRegression
 from sklearn.utils import check_consistent_length
 from sklearn.utils._param_validation import Interval, StrOptions  # not in sklearn-compat
 from sklearn.utils.multiclass import check_classification_targets
@@ -72,22 +69,17 @@ from sklearn_compat.utils.validation import validate_data
 
 from custintel.explain import reason_codes
 from custintel.features import feature_catalog
+from custintel.models._calibration import Sigmoid, calibrate
 from custintel.models._frame import FrameEncoder
 
 logger = logging.getLogger("custintel.models")
 
-#: Isotonic calibration needs this many validation rows and this many rows of each class.
-ISOTONIC_MIN_ROWS, ISOTONIC_MIN_CLASS = 50_000, 1_000
 #: A validation part needs at least this many rows of each class to be used.
 MIN_VALID_CLASS = 5
 #: A validation part with this many rows of each class is enough; with fewer, more folds.
 ENOUGH_CLASS = 100
 #: Trees grown when there is no validation part to choose the number.
 FALLBACK_TREES = 100
-#: Smallest Platt slope: calibration may flatten the scores but never erase their order.
-MIN_SLOPE = 1e-3
-#: Share of the raw-score sigmoid mixed into isotonic probabilities to break ties.
-TIE_BREAK = 1e-6
 
 
 class BinaryGBM(ClassifierMixin, BaseEstimator):
@@ -343,7 +335,7 @@ class BinaryGBM(ClassifierMixin, BaseEstimator):
             ]
         )
         y_va, w_va = target[valid], weight[valid]
-        self.calibration_, self.calibrator_ = _calibrate(self.calibration, raw, y_va, w_va)
+        self.calibration_, self.calibrator_ = calibrate(self.calibration, raw, y_va, w_va)
         p_va = self.calibrator_(raw)
         self.decision_threshold_ = self._threshold(p_va, y_va, w_va)
         self.best_iteration_ = self.n_estimators_ = int(best)
@@ -378,7 +370,7 @@ class BinaryGBM(ClassifierMixin, BaseEstimator):
         )
         self.best_iteration_ = self.n_estimators_ = rounds
         self.calibration_ = "none"
-        self.calibrator_ = _Sigmoid(1.0, 0.0)
+        self.calibrator_ = Sigmoid(1.0, 0.0)
         raw = self.booster_.predict(matrix, raw_score=True)
         self.decision_threshold_ = self._threshold(expit(raw), target, weight)
         self.validation_ = {"method": "none", "folds": 0, "n_valid": 0}
@@ -756,64 +748,3 @@ def _sample_weight(sample_weight: Any, n: int) -> np.ndarray:
 def _log_loss(y: np.ndarray, p: np.ndarray, w: np.ndarray) -> float:
     p = np.clip(p, 1e-15, 1 - 1e-15)
     return float(-np.sum(w * (y * np.log(p) + (1 - y) * np.log1p(-p))) / np.sum(w))
-
-
-@dataclass(frozen=True)
-class _Sigmoid:
-    """``p = sigmoid(a * raw + b)``: Platt scaling (``a=1, b=0`` is the booster's own)."""
-
-    a: float
-    b: float
-
-    def __call__(self, raw: np.ndarray) -> np.ndarray:
-        return np.asarray(expit(self.a * raw + self.b))
-
-
-@dataclass(frozen=True)
-class _Isotonic:
-    """Isotonic map of the raw score, clipped away from 0 and 1, ties broken by the raw score."""
-
-    iso: IsotonicRegression
-    low: float
-
-    def __call__(self, raw: np.ndarray) -> np.ndarray:
-        p = np.clip(self.iso.predict(raw), self.low, 1.0 - self.low)
-        return np.asarray((1.0 - TIE_BREAK) * p + TIE_BREAK * expit(raw))
-
-
-def _calibrate(
-    how: str | None, raw: np.ndarray, y: np.ndarray, w: np.ndarray
-) -> tuple[str, Callable[[np.ndarray], np.ndarray]]:
-    if how is None:
-        return "none", _Sigmoid(1.0, 0.0)
-    if how == "auto":
-        big = len(y) >= ISOTONIC_MIN_ROWS and min(y.sum(), len(y) - y.sum()) >= ISOTONIC_MIN_CLASS
-        how = "isotonic" if big else "sigmoid"
-    if how == "isotonic":
-        iso = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0)
-        iso.fit(raw, y, sample_weight=w)
-        return "isotonic", _Isotonic(iso, 0.5 / (len(y) + 1))
-    return "sigmoid", _platt(raw, y, w)
-
-
-def _platt(raw: np.ndarray, y: np.ndarray, w: np.ndarray) -> _Sigmoid:
-    """Fit Platt's sigmoid with his smoothed targets, slope kept positive."""
-    n_pos, n_neg = float(np.sum(w * y)), float(np.sum(w * (1 - y)))
-    t = np.where(y == 1, (n_pos + 1.0) / (n_pos + 2.0), 1.0 / (n_neg + 2.0))
-
-    def loss(ab: np.ndarray) -> tuple[float, np.ndarray]:
-        z = ab[0] * raw + ab[1]
-        p = expit(z)
-        # log(1 + e^z) - t z, written stably
-        value = float(np.sum(w * (np.logaddexp(0.0, z) - t * z)))
-        g = w * (p - t)
-        return value, np.array([float(np.sum(g * raw)), float(np.sum(g))])
-
-    result = minimize(
-        loss,
-        np.array([1.0, 0.0]),
-        jac=True,
-        method="L-BFGS-B",
-        bounds=[(MIN_SLOPE, None), (None, None)],
-    )
-    return _Sigmoid(float(result.x[0]), float(result.x[1]))
