@@ -181,3 +181,70 @@ def test_cross_validation_on_new_data_leaves_fitted_state(fitted, weekly_pattern
     assert (cv["ds"].diff().dropna().isin([pd.Timedelta(weeks=1), pd.Timedelta(weeks=-13)])).all()
     with pytest.raises(ValueError, match="'combination' parameter"):
         DemandForecaster(combination="best").cross_validation(weekly_pattern)
+
+
+@pytest.fixture(scope="module")
+def promo_series() -> pd.DataFrame:
+    ts = make_demand_series(n_series=6, n_periods=260, promo_share=0.15, promo_lift=1.0, seed=1)
+    ts["tier"] = np.where(ts["series_id"].isin(["s0", "s1", "s2"]), "big", "small")
+    return ts
+
+
+def test_future_known_inputs_are_used(promo_series):
+    cut = promo_series["ds"].max() - pd.Timedelta(days=28)
+    train, test = promo_series[promo_series["ds"] <= cut], promo_series[promo_series["ds"] > cut]
+    models = ("lgbm",)
+    plain = DemandForecaster(horizon=28, models=models, n_windows=2).fit(train)
+    promo = DemandForecaster(
+        horizon=28, models=models, n_windows=2, exog_cols=("promo",), static_cols=("tier",)
+    ).fit(train)
+    assert promo.forecast_["lgbm"].isna().all()  # waits for the future promotions
+    # Promotion days double demand: knowing them must cut the held-out error clearly.
+    scores = {}
+    for name, model, X_df in (("plain", plain, None), ("promo", promo, test)):
+        fc = model.predict(X_df=X_df).merge(test, on=["series_id", "ds"])
+        scores[name] = ((fc["yhat"] - fc["y"]).abs().groupby(fc["series_id"]).mean()).mean()
+    assert scores["promo"] < 0.8 * scores["plain"]
+    assert promo.mase_["lgbm"].mean() < 0.8 * plain.mase_["lgbm"].mean()
+    longer = promo.predict(
+        h=20, X_df=promo_series.assign(ds=promo_series["ds"] + pd.Timedelta(days=6))
+    )
+    assert len(longer) == 6 * 20 and np.isfinite(longer["yhat"]).all()
+
+
+def test_future_known_inputs_errors(promo_series):
+    with pytest.raises(ValueError, match=r"columns \['price'\] named in static_cols/exog_cols"):
+        DemandForecaster(horizon=7, exog_cols=("price",)).fit(promo_series)
+    bad = promo_series.assign(tier=np.where(promo_series["ds"].dt.day == 1, "big", "small"))
+    with pytest.raises(ValueError, match="static column 'tier' changes within 6 series"):
+        DemandForecaster(horizon=7, static_cols=("tier",)).fit(bad)
+    with pytest.raises(ValueError, match="exog column 'tier' in the training frame has dtype"):
+        DemandForecaster(horizon=7, exog_cols=("tier",)).fit(promo_series)
+    model = DemandForecaster(horizon=7, models=("lgbm",), n_windows=1, exog_cols=("promo",))
+    model.fit(promo_series)
+    with pytest.raises(ValueError, match=r"exog_cols \['promo'\] are known in advance"):
+        model.predict()
+    future = model.history_.groupby("series_id").tail(7)  # past periods, not future ones
+    with pytest.raises(ValueError, match="X_df misses 42 of the 42 future periods"):
+        model.predict(X_df=future)
+    last = promo_series["ds"].max()
+    days = pd.date_range(last + pd.Timedelta(days=1), periods=7)
+    X_df = pd.DataFrame(
+        {"series_id": np.repeat([f"s{i}" for i in range(6)], 7), "ds": np.tile(days, 6), "promo": 0}
+    )
+    with pytest.raises(ValueError, match="missing or infinite"):
+        model.predict(X_df=X_df.assign(promo=np.where(X_df.index == 3, np.nan, 0.0)))
+    fc = model.predict(X_df=X_df.assign(promo=1))
+    assert (fc["yhat"].to_numpy() > model.predict(X_df=X_df)["yhat"].to_numpy()).mean() > 0.8
+    with pytest.raises(ValueError, match="X_df was given but the forecaster has no exog_cols"):
+        DemandForecaster(horizon=7, models=("seasonal_naive",), n_windows=1).fit(
+            promo_series
+        ).predict(X_df=X_df)
+
+
+def test_fill_gaps_option(weekly_pattern):
+    holey = weekly_pattern.drop(index=[10, 11, 250])
+    with pytest.raises(SchemaError, match="fill_gaps"):
+        DemandForecaster(horizon=7, models=("seasonal_naive",), n_windows=1).fit(holey)
+    model = DemandForecaster(horizon=7, models=("seasonal_naive",), n_windows=1, fill_gaps=True)
+    assert model.fit(holey).history_.attrs["check_series"]["n_filled"] == 3

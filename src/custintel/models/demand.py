@@ -78,6 +78,17 @@ class DemandForecaster(BaseEstimator):
         ``"auto"`` keeps, per series, the best model or the mean of the best two by backtest
         MASE; ``"global"`` makes that choice once for all series (by mean MASE), which is
         less noisy when series are short or sparse; ``"mean"`` averages every candidate.
+    static_cols : tuple of str
+        Columns that describe a series and stay constant along it (region tier, category):
+        numbers as they are, anything else as categories. Read by ``"lgbm"`` only.
+    exog_cols : tuple of str
+        Numeric columns known in advance for every period (promotion flag, planned price,
+        working day): the training frame holds their past values and :meth:`predict` needs
+        their future values in ``X_df``. Read by ``"lgbm"`` only; the statistical models
+        forecast from the target alone.
+    fill_gaps : bool
+        Insert missing periods inside a series with ``y = 0`` instead of raising (see
+        :func:`check_series`); right for counts where a missing day means no parcels.
     id_col, time_col, target_col : str
         Column roles of the input frame (and of the output).
     n_jobs : int, optional
@@ -99,7 +110,11 @@ class DemandForecaster(BaseEstimator):
     scale_ : Series
         Per series, the in-sample seasonal naive MAE that scales MASE and the intervals.
     forecast_ : DataFrame
-        Each used model's forecast for ``horizon`` periods, made at the end of ``fit``.
+        Each used model's forecast for ``horizon`` periods, made at the end of ``fit``
+        (``"lgbm"`` is NaN there when ``exog_cols`` wait for ``X_df``).
+    global_model_ : object or None
+        The global LightGBM model fitted on the whole history (``None`` when unused); its
+        ``model_`` attribute is the ``lightgbm.LGBMRegressor``.
     choice_ : Series
         Per series, the model chosen or ``"a+b"`` for the mean of two.
     weights_ : DataFrame
@@ -129,6 +144,9 @@ class DemandForecaster(BaseEstimator):
         "quantiles": [tuple, list],
         "n_windows": [Interval(Integral, 1, None, closed="left")],
         "combination": [StrOptions({"auto", "global", "mean"})],
+        "static_cols": [tuple, list],
+        "exog_cols": [tuple, list],
+        "fill_gaps": ["boolean"],
         "id_col": [str],
         "time_col": [str],
         "target_col": [str],
@@ -146,6 +164,9 @@ class DemandForecaster(BaseEstimator):
         quantiles: tuple[float, ...] = (0.1, 0.5, 0.9),
         n_windows: int = 3,
         combination: str = "auto",
+        static_cols: tuple[str, ...] = (),
+        exog_cols: tuple[str, ...] = (),
+        fill_gaps: bool = False,
         id_col: str = "series_id",
         time_col: str = "ds",
         target_col: str = "y",
@@ -159,6 +180,9 @@ class DemandForecaster(BaseEstimator):
         self.quantiles = quantiles
         self.n_windows = n_windows
         self.combination = combination
+        self.static_cols = static_cols
+        self.exog_cols = exog_cols
+        self.fill_gaps = fill_gaps
         self.id_col = id_col
         self.time_col = time_col
         self.target_col = target_col
@@ -193,20 +217,26 @@ class DemandForecaster(BaseEstimator):
         self.backtest_ = self._backtest(self.history_, self.n_windows, self.horizon)
         self._combine()
         self._calibrate()
-        self.forecast_ = self._forecast(self.history_, self.horizon, self._used())
+        self.forecast_, self.global_model_ = self._forecast(
+            self.history_, self.horizon, self._used()
+        )
         return self
 
-    def predict(self, h: int | None = None) -> pd.DataFrame:
+    def predict(self, h: int | None = None, X_df: pd.DataFrame | None = None) -> pd.DataFrame:
         """Forecast every series ``h`` periods past its last period.
 
         Up to ``horizon`` periods the forecasts made in ``fit`` are returned; longer horizons
-        refit the models with a weight on the whole history.
+        refit the statistical models with a weight on the whole history.
 
         Parameters
         ----------
         h : int, optional
             Periods ahead; defaults to ``horizon``. Intervals beyond ``horizon`` reuse the
             last step's error quantiles.
+        X_df : DataFrame, optional
+            Future values of ``exog_cols``: columns ``id_col``, ``time_col`` and every
+            ``exog_cols`` column, one row per series and period for the ``h`` periods after
+            the series' end (extra rows are ignored). Required when ``exog_cols`` is set.
 
         Returns
         -------
@@ -218,10 +248,25 @@ class DemandForecaster(BaseEstimator):
         if isinstance(h, bool) or not isinstance(h, Integral) or h < 1:
             raise ValueError(f"h must be a positive integer, got {h!r}.")
         h = int(h)
+        if X_df is not None and not self.exog_cols:
+            raise ValueError(
+                "X_df was given but the forecaster has no exog_cols; set exog_cols to the "
+                "future-known columns and refit, or leave X_df out."
+            )
+        used = self._used()
         if h <= self.horizon:
-            preds = self.forecast_.groupby(self.id_col, sort=False).head(h)
+            preds = self.forecast_.groupby(self.id_col, sort=False).head(h).copy()
         else:
-            preds = self._forecast(self.history_, h, self._used())
+            preds, _ = self._forecast(self.history_, h, [m for m in used if m != "lgbm"])
+        if "lgbm" in used and (self.exog_cols or h > self.horizon):
+            if self.exog_cols and X_df is None:
+                raise ValueError(
+                    f"exog_cols {list(self.exog_cols)} are known in advance: pass X_df with "
+                    f"columns {[self.id_col, self.time_col, *self.exog_cols]} for the {h} "
+                    "periods after each series' end."
+                )
+            future = self._future_exog(preds, X_df)
+            preds["lgbm"] = self.global_model_.forecast(h, future)
         out = preds[[self.id_col, self.time_col]].copy()
         out["yhat"] = self._weighted(preds)
         step = preds.groupby(self.id_col, sort=False).cumcount().to_numpy()
@@ -283,6 +328,22 @@ class DemandForecaster(BaseEstimator):
             )
 
     def _check(self, ts: pd.DataFrame, freq: str | None, min_length: int = 2) -> pd.DataFrame:
+        extra = [*self.static_cols, *self.exog_cols]
+        roles = {self.id_col, self.time_col, self.target_col}
+        clash = [c for c in extra if c in roles] + [
+            c for c in self.static_cols if c in self.exog_cols
+        ]
+        if clash:
+            raise ValueError(
+                f"static_cols and exog_cols must name other columns than the id, time and "
+                f"target columns and each other; {clash} appears twice."
+            )
+        missing = [c for c in extra if isinstance(ts, pd.DataFrame) and c not in ts.columns]
+        if missing:
+            raise ValueError(
+                f"columns {missing} named in static_cols/exog_cols are not in the frame; "
+                f"it has {reprlib.repr(list(ts.columns))}."
+            )
         clean = check_series(
             ts,
             freq=freq,
@@ -290,8 +351,21 @@ class DemandForecaster(BaseEstimator):
             time_col=self.time_col,
             target_col=self.target_col,
             min_length=min_length,
+            fill_gaps=self.fill_gaps,
         )
-        return clean[[self.id_col, self.time_col, self.target_col]]
+        ic = self.id_col
+        for c in self.static_cols:
+            varying = clean.groupby(ic, sort=False)[c].nunique()
+            if (varying > 1).any():
+                raise ValueError(
+                    f"static column {c!r} changes within {int((varying > 1).sum())} series "
+                    f"(e.g. {reprlib.repr(varying.index[varying > 1].tolist()[:3])}); a static "
+                    "column must hold one value per series: move it to exog_cols if it varies."
+                )
+            clean[c] = clean.groupby(ic, sort=False)[c].transform("first")  # filled periods
+        for c in self.exog_cols:  # NaN (unknown, or a filled period) is read as missing
+            clean[c] = _numeric_exog(clean[c], c, "the training frame", allow_nan=True)
+        return clean[[ic, self.time_col, self.target_col, *extra]]
 
     def _season(self, freq: str) -> int:
         if self.season_length is not None:
@@ -305,11 +379,18 @@ class DemandForecaster(BaseEstimator):
         return [m for m in self.models if bool((self.weights_[m] > 0).any())]
 
     def _forecast(
-        self, history: pd.DataFrame, h: int, models: list[str] | None = None
-    ) -> pd.DataFrame:
+        self,
+        history: pd.DataFrame,
+        h: int,
+        models: list[str] | None = None,
+        exog: pd.DataFrame | None = None,
+    ) -> tuple[pd.DataFrame, _GlobalLGBM | None]:
         """Forecast ``h`` periods past each series' end, one column per model.
 
         Models left out of ``models`` (default: all) get zeros; callers give them no weight.
+        ``exog`` holds the future-known columns for those periods; without it, and with
+        ``exog_cols`` set, ``"lgbm"`` is fitted but its column is NaN. Also returns the
+        fitted global model (``None`` when ``"lgbm"`` is not among ``models``).
         """
         models = list(self.models) if models is None else models
         ic, tc, yc = self.id_col, self.time_col, self.target_col
@@ -346,12 +427,54 @@ class DemandForecaster(BaseEstimator):
             fc = sf.forecast(df=frame, h=h).sort_values(["unique_id", "ds"], kind="stable")
             for m in stats:
                 future[m] = np.clip(fc[_STATS[m]].to_numpy(np.float64), 0, None)
+        model = None
         if "lgbm" in models:
-            future["lgbm"] = _lgbm_forecast(
-                history, h, ic, tc, yc, self.freq_, self.season_length_,
+            model = _GlobalLGBM(
+                self.freq_, self.season_length_, ic=ic, tc=tc, yc=yc,
+                exog=list(self.exog_cols), static=list(self.static_cols),
                 n_jobs=self.n_jobs, random_state=self.random_state,
-            )  # fmt: skip
-        return future
+            ).fit(history)  # fmt: skip
+            if not self.exog_cols:
+                future["lgbm"] = model.forecast(h)
+            elif exog is not None:
+                future["lgbm"] = model.forecast(  # backtest: past values, NaN if filled
+                    h, self._future_exog(future, exog, allow_nan=True)
+                )
+            else:
+                future["lgbm"] = np.nan
+        return future, model
+
+    def _future_exog(
+        self, future: pd.DataFrame, X_df: pd.DataFrame | None, *, allow_nan: bool = False
+    ) -> pd.DataFrame | None:
+        """Check ``X_df`` and return its ``exog_cols`` on the rows of ``future``, in order."""
+        if not self.exog_cols:
+            return None
+        ic, tc, cols = self.id_col, self.time_col, list(self.exog_cols)
+        if not isinstance(X_df, pd.DataFrame):
+            raise TypeError(f"X_df must be a pandas DataFrame, got {type(X_df).__name__}.")
+        missing = [c for c in (ic, tc, *cols) if c not in X_df.columns]
+        if missing:
+            raise ValueError(f"X_df lacks columns {missing}; it needs {[ic, tc, *cols]}.")
+        given = X_df[[ic, tc, *cols]].copy()
+        given[tc] = pd.to_datetime(given[tc], errors="coerce")
+        if given.duplicated([ic, tc]).any():
+            dup = given.loc[given.duplicated([ic, tc]), [ic, tc]].head(3)
+            raise ValueError(
+                f"X_df has {int(given.duplicated([ic, tc]).sum())} duplicate ({ic}, {tc}) "
+                f"rows, e.g. {dup.to_dict('records')}; keep one row per series and period."
+            )
+        rows = future[[ic, tc]].merge(given, on=[ic, tc], how="left", indicator=True)
+        absent = rows["_merge"] != "both"
+        if absent.any():
+            raise ValueError(
+                f"X_df misses {int(absent.sum())} of the {len(rows)} future periods needed, "
+                f"e.g. {rows.loc[absent, [ic, tc]].head(3).to_dict('records')}; give "
+                f"{cols} for the periods after each series' end."
+            )
+        for c in cols:
+            rows[c] = _numeric_exog(rows[c], c, "X_df", allow_nan=allow_nan)
+        return rows[cols]
 
     def _backtest(self, history: pd.DataFrame, n_windows: int, step: int) -> pd.DataFrame:
         ic, tc, yc = self.id_col, self.time_col, self.target_col
@@ -361,10 +484,10 @@ class DemandForecaster(BaseEstimator):
             offset = (n_windows - 1 - w) * step
             train = history[from_end >= offset + self.horizon]
             cutoffs = train.groupby(ic, sort=False)[tc].max()
-            fc = self._forecast(train, self.horizon)
-            fc.insert(2, "cutoff", fc[ic].map(cutoffs).to_numpy())
             actual = history[(from_end < offset + self.horizon) & (from_end >= offset)]
-            parts.append(actual.merge(fc, on=[ic, tc], how="inner"))
+            fc, _ = self._forecast(train, self.horizon, exog=actual)
+            fc.insert(2, "cutoff", fc[ic].map(cutoffs).to_numpy())
+            parts.append(actual[[ic, tc, yc]].merge(fc, on=[ic, tc], how="inner"))
         out = pd.concat(parts, ignore_index=True)
         return out[[ic, tc, "cutoff", yc, *self.models]]
 
@@ -523,75 +646,172 @@ def _nanmean(a: np.ndarray) -> np.ndarray:
     return np.divide(total, count, out=np.full(len(a), np.nan), where=count > 0)
 
 
-def _lgbm_forecast(
-    history: pd.DataFrame,
-    h: int,
-    ic: str,
-    tc: str,
-    yc: str,
-    freq: str,
-    season: int,
-    *,
-    n_jobs: int | None,
-    random_state: int,
-) -> np.ndarray:
-    """Fit one LightGBM model over all series and forecast them recursively, step by step."""
-    import lightgbm as lgb
+class _GlobalLGBM:
+    """One LightGBM model over all series that forecasts them recursively, step by step.
 
-    codes, ids = pd.factorize(history[ic])
-    lengths = np.bincount(codes)
-    n, width = len(ids), int(lengths.max())
-    total = width + h
-    # Right-aligned matrix: every series ends at column width - 1.
-    col = history.groupby(ic, sort=False).cumcount().to_numpy() + (width - lengths[codes])
-    y = np.full((n, total), np.nan)
-    y[codes, col] = history[yc].to_numpy()
-    last = history.groupby(codes)[tc].max().to_numpy()
-    offset = pd.tseries.frequencies.to_offset(freq)
-    dates = np.stack(
-        [pd.date_range(end=t, periods=width, freq=offset).append(
-            pd.date_range(t, periods=h + 1, freq=offset)[1:]).to_numpy() for t in last]
-    )  # fmt: skip
-    scale = _nanmean(y[:, max(0, width - _SCALE_SEASONS * season) : width])
-    scale = np.where(np.isfinite(scale) & (scale > 0), scale, 1.0)
-    z = y / scale[:, None]
-    cal = _calendar(pd.DatetimeIndex(dates.ravel()), freq).reshape(n, total, -1)
-    lags = [*range(1, season + 1), 2 * season]
-    windows = sorted({min(3, season), season, 2 * season})
+    Each series is divided by its mean over the last ``_SCALE_SEASONS`` seasons; the model
+    reads lags ``1..season`` and ``2 * season``, rolling means, calendar features, the series'
+    static columns and the future-known columns at the period being forecast.
+    """
 
-    def features(t: int) -> np.ndarray:
+    def __init__(
+        self,
+        freq: str,
+        season: int,
+        *,
+        ic: str,
+        tc: str,
+        yc: str,
+        exog: list[str],
+        static: list[str],
+        n_jobs: int | None,
+        random_state: int,
+    ) -> None:
+        self.freq, self.season = freq, season
+        self.ic, self.tc, self.yc = ic, tc, yc
+        self.exog, self.static = exog, static
+        self.n_jobs, self.random_state = n_jobs, random_state
+
+    def fit(self, history: pd.DataFrame) -> _GlobalLGBM:
+        import lightgbm as lgb
+
+        ic, tc, s = self.ic, self.tc, self.season
+        codes, ids = pd.factorize(history[ic])
+        lengths = np.bincount(codes)
+        n, width = len(ids), int(lengths.max())
+        # Right-aligned matrices: every series ends at column width - 1.
+        col = history.groupby(ic, sort=False).cumcount().to_numpy() + (width - lengths[codes])
+        y = np.full((n, width), np.nan)
+        y[codes, col] = history[self.yc].to_numpy()
+        exog = np.full((n, width, len(self.exog)), np.nan)
+        for j, c in enumerate(self.exog):
+            exog[codes, col, j] = history[c].to_numpy(np.float64)
+        self.ids_, self.width_ = ids, width
+        self.last_ = history.groupby(codes)[tc].max().to_numpy()
+        self.static_, self.static_kinds_ = _static_matrix(history, codes, n, self.static)
+        scale = _nanmean(y[:, max(0, width - _SCALE_SEASONS * s) :])
+        self.scale_ = np.where(np.isfinite(scale) & (scale > 0), scale, 1.0)
+        self.z_ = y / self.scale_[:, None]
+        self.exog_ = exog
+        self.cal_ = self._calendar(width, 0)
+        first = s  # lag 2 * season is missing (NaN) in the first rows, as LightGBM allows
+        X = np.concatenate(
+            [self._features(self.z_, self.exog_, self.cal_, t) for t in range(first, width)]
+        )
+        target = self.z_[:, first:width].T.ravel()
+        keep = np.isfinite(target) & np.isfinite(X[:, 0])
+        self.model_ = lgb.LGBMRegressor(
+            n_estimators=300,
+            learning_rate=0.05,
+            num_leaves=15,
+            min_child_samples=10,
+            subsample=0.8,
+            subsample_freq=1,
+            colsample_bytree=0.8,
+            reg_lambda=1.0,
+            n_jobs=self.n_jobs or 1,
+            random_state=self.random_state,
+            verbose=-1,
+        )
+        categorical = [
+            self._n_lagged() + j for j, c in enumerate(self.static) if self.static_kinds_[j]
+        ]
+        self.model_.fit(X[keep], target[keep], categorical_feature=categorical or "auto")
+        return self
+
+    def forecast(self, h: int, future: pd.DataFrame | None = None) -> np.ndarray:
+        """Forecasts ``h`` periods past each series' end, series after series (``ids_`` order).
+
+        ``future`` holds the future-known columns for those periods, in the same order.
+        """
+        n, width = len(self.ids_), self.width_
+        z = np.concatenate([self.z_, np.full((n, h), np.nan)], axis=1)
+        exog = np.concatenate([self.exog_, np.full((n, h, len(self.exog)), np.nan)], axis=1)
+        for j, c in enumerate(self.exog):
+            exog[:, width:, j] = future[c].to_numpy(np.float64).reshape(n, h)  # type: ignore[index]
+        cal = np.concatenate([self.cal_, self._calendar(0, h)], axis=1)
+        for t in range(width, width + h):
+            z[:, t] = np.clip(self.model_.predict(self._features(z, exog, cal, t)), 0, None)
+        return np.asarray((z[:, width:] * self.scale_[:, None]).ravel())
+
+    # -- internals ---------------------------------------------------------------------------
+
+    def _lags(self) -> list[int]:
+        return [*range(1, self.season + 1), 2 * self.season]
+
+    def _windows(self) -> list[int]:
+        return sorted({min(3, self.season), self.season, 2 * self.season})
+
+    def _n_lagged(self) -> int:
+        return len(self._lags()) + len(self._windows())
+
+    def _calendar(self, before: int, after: int) -> np.ndarray:
+        """Calendar features of the ``before`` periods up to and ``after`` periods past the end."""
+        offset = pd.tseries.frequencies.to_offset(self.freq)
+        dates = np.stack(
+            [pd.date_range(end=t, periods=before, freq=offset).append(
+                pd.date_range(t, periods=after + 1, freq=offset)[1:]).to_numpy()
+             for t in self.last_]
+        )  # fmt: skip
+        n = len(self.last_)
+        return _calendar(pd.DatetimeIndex(dates.ravel()), self.freq).reshape(n, before + after, -1)
+
+    def _features(self, z: np.ndarray, exog: np.ndarray, cal: np.ndarray, t: int) -> np.ndarray:
+        n = len(z)
         past = z[:, :t]
+        lagged = [z[:, t - k] if t >= k else np.full(n, np.nan) for k in self._lags()]
         rolls = [_nanmean(past[:, -w:]) if t >= w else np.full(n, np.nan)
-                 for w in windows]  # fmt: skip
-        lagged = [z[:, t - k] if t >= k else np.full(n, np.nan) for k in lags]
-        return np.column_stack([*lagged, *rolls, cal[:, t, :]])
+                 for w in self._windows()]  # fmt: skip
+        return np.column_stack([*lagged, *rolls, self.static_, exog[:, t, :], cal[:, t, :]])
 
-    first = season  # lag 2 * season is missing (NaN) in the first rows, as LightGBM allows
-    rows = [features(t) for t in range(first, width)]
-    X = np.concatenate(rows)
-    target = z[:, first:width].T.ravel()
-    keep = np.isfinite(target) & np.isfinite(X[:, 0])
-    model = lgb.LGBMRegressor(
-        n_estimators=300,
-        learning_rate=0.05,
-        num_leaves=15,
-        min_child_samples=10,
-        subsample=0.8,
-        subsample_freq=1,
-        colsample_bytree=0.8,
-        reg_lambda=1.0,
-        n_jobs=n_jobs or 1,
-        random_state=random_state,
-        verbose=-1,
-    )
-    model.fit(X[keep], target[keep])
-    for t in range(width, total):
-        z[:, t] = np.clip(model.predict(features(t)), 0, None)
-    return np.asarray((z[:, width:] * scale[:, None]).ravel())
+
+def _numeric_exog(values: pd.Series, name: str, where: str, *, allow_nan: bool) -> pd.Series:
+    """``values`` as float64, or a clear error when they are not numbers (or missing)."""
+    if pd.api.types.is_bool_dtype(values):
+        values = values.astype(np.float64)
+    if not pd.api.types.is_numeric_dtype(values):
+        raise ValueError(
+            f"exog column {name!r} in {where} has dtype {values.dtype}; future-known inputs "
+            "must be numbers (encode a promotion as 0/1, a category as static_cols)."
+        )
+    out = values.astype(np.float64)
+    bad = np.isinf(out) | (out.isna() if not allow_nan else False)
+    if bad.any():
+        raise ValueError(
+            f"exog column {name!r} in {where} has {int(bad.sum())} "
+            f"{'missing or infinite' if not allow_nan else 'infinite'} values; give a finite "
+            "number for every period."
+        )
+    return out
+
+
+def _static_matrix(
+    history: pd.DataFrame, codes: np.ndarray, n: int, columns: list[str]
+) -> tuple[np.ndarray, list[bool]]:
+    """One row per series: numeric static columns as they are, others as category codes."""
+    out = np.full((n, len(columns)), np.nan)
+    kinds = []
+    first = np.unique(codes, return_index=True)[1]
+    for j, c in enumerate(columns):
+        values = history[c].iloc[first]
+        categorical = not pd.api.types.is_numeric_dtype(values)
+        if categorical:
+            cat_codes = pd.factorize(values)[0].astype(np.float64)
+            out[:, j] = np.where(cat_codes < 0, np.nan, cat_codes)
+        else:
+            out[:, j] = values.to_numpy(np.float64)
+        kinds.append(categorical)
+    return out, kinds
 
 
 def make_demand_series(
-    n_series: int = 3, n_periods: int = 200, *, noise: float = 0.2, seed: int = 0
+    n_series: int = 3,
+    n_periods: int = 200,
+    *,
+    noise: float = 0.2,
+    promo_share: float = 0.0,
+    promo_lift: float = 1.0,
+    seed: int = 0,
 ) -> pd.DataFrame:
     """Make daily demand series with a weekly pattern, a trend and multiplicative noise.
 
@@ -601,13 +821,16 @@ def make_demand_series(
         Series and days per series (all starting 2024-01-01).
     noise : float
         Standard deviation of the log-normal noise.
+    promo_share, promo_lift : float
+        With ``promo_share > 0`` a column ``promo`` (0/1) marks that share of random days,
+        on which demand is multiplied by ``1 + promo_lift``: a known-in-advance input.
     seed : int
         Random seed.
 
     Returns
     -------
     DataFrame
-        Columns ``series_id`` (``"s0"``, ...), ``ds`` and ``y``.
+        Columns ``series_id`` (``"s0"``, ...), ``ds``, ``y`` (and ``promo``).
 
     Examples
     --------
@@ -623,5 +846,11 @@ def make_demand_series(
         trend = 1 + rng.uniform(-0.3, 0.3) * np.arange(n_periods) / n_periods
         pattern = np.roll(week, int(rng.integers(0, 7)))[ds.day_of_week]
         y = level * trend * pattern * rng.lognormal(0, noise, n_periods)
-        parts.append(pd.DataFrame({"series_id": f"s{i}", "ds": ds, "y": np.round(y)}))
+        part = pd.DataFrame({"series_id": f"s{i}", "ds": ds})
+        if promo_share > 0:
+            promo = (rng.random(n_periods) < promo_share).astype(np.int64)
+            y = y * (1 + promo_lift * promo)
+            part["promo"] = promo
+        part.insert(2, "y", np.round(y))
+        parts.append(part)
     return pd.concat(parts, ignore_index=True)
