@@ -115,8 +115,19 @@ def test_predict_before_fit_and_bad_h(fitted):
 
 
 def test_too_short_series_raise(weekly_pattern):
-    with pytest.raises(SchemaError, match="min_length"):
-        DemandForecaster(horizon=70).fit(weekly_pattern)
+    with pytest.raises(SchemaError, match="min_length=201"):
+        DemandForecaster(horizon=193).fit(weekly_pattern)
+
+
+def test_short_series_join_the_windows_they_can(weekly_pattern):
+    short = weekly_pattern[
+        (weekly_pattern["series_id"] != "s2") | (weekly_pattern["ds"] >= "2024-06-01")
+    ]
+    model = DemandForecaster(horizon=14, models=("seasonal_naive", "lgbm"), n_windows=3)
+    model.fit(short)  # s2 keeps 48 days: windows leave it 34, 20 and 6 days to train on
+    windows = model.backtest_.groupby("series_id")["cutoff"].nunique().to_dict()
+    assert windows == {"s0": 3, "s1": 3, "s2": 2}
+    assert np.isfinite(model.predict()["yhat"]).all()
 
 
 def test_predict_reuses_fit_forecasts(fitted):
@@ -128,9 +139,9 @@ def test_predict_reuses_fit_forecasts(fitted):
 
 
 def test_cross_validation_rejects_short_series(weekly_pattern):
-    with pytest.raises(SchemaError, match="min_length=218"):
-        DemandForecaster(horizon=7, models=("seasonal_naive",)).cross_validation(
-            weekly_pattern, n_windows=30
+    with pytest.raises(SchemaError, match="min_length=208"):
+        DemandForecaster(horizon=200, models=("seasonal_naive",)).cross_validation(
+            weekly_pattern, n_windows=1
         )
 
 

@@ -11,6 +11,7 @@ import pytest
 from custintel.data import SchemaError, make_demo_dataset
 from custintel.features.demand import demand_series
 from custintel.models._demand_data import check_series
+from custintel.models.demand import DemandForecaster
 
 
 def frame(ids, days, y=None) -> pd.DataFrame:
@@ -209,3 +210,21 @@ def test_demand_series_output_passes(demo, freq, expected):
         check_series(holed)
     refilled = check_series(holed, fill_gaps=True)
     assert len(refilled) == len(series)
+
+
+@pytest.mark.parametrize(
+    ("freq", "start"),
+    [("QS", "2020-01-01"), ("QE", "2020-03-31"), ("YS", "2010-01-01"), ("YE", "2010-12-31")],
+)
+def test_quarterly_and_yearly_grids(freq, start):
+    ds = pd.date_range(start, periods=8, freq=freq)
+    full = pd.DataFrame({"series_id": "a", "ds": ds, "y": np.arange(8.0)})
+    assert check_series(full).attrs["check_series"]["freq"] == freq
+    filled = check_series(full.drop(index=[3]), fill_gaps=True)
+    assert filled["ds"].tolist() == ds.tolist() and filled["y"].iloc[3] == 0
+    with pytest.raises(SchemaError, match="gap"):
+        check_series(full.drop(index=[3]), freq=freq)
+    model = DemandForecaster(horizon=2, models=("seasonal_naive", "ets"), n_windows=1)
+    fc = model.fit(full).predict()
+    assert model.season_length_ == {"Q": 4, "Y": 1}[freq[0]]
+    assert fc["ds"].tolist() == pd.date_range(ds[-1], periods=3, freq=freq)[1:].tolist()

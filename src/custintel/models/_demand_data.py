@@ -1,9 +1,10 @@
 """Check a long frame of demand series before a forecaster reads it.
 
 A forecaster expects one row per series and period (``series_id, ds, y``), periods on one
-regular grid (daily, weekly or monthly), no holes, and counts or amounts that are finite and not
-negative: the shape :func:`custintel.features.demand_series` returns. :func:`check_series`
-enforces that, infers the frequency, and optionally fills holes with zeros.
+regular grid (daily, weekly, monthly, quarterly or yearly), no holes, and counts or amounts
+that are finite and not negative: the shape :func:`custintel.features.demand_series`
+returns. :func:`check_series` enforces that, infers the frequency, and optionally fills
+holes with zeros.
 
 Frequencies are pandas aliases naming the timestamps a period is labelled with, always midnight:
 
@@ -11,7 +12,9 @@ Frequencies are pandas aliases naming the timestamps a period is labelled with, 
 - ``"W-MON"`` ... ``"W-SUN"``: weeks labelled by the weekday they start on (``demand_series``
   weeks run Monday to Sunday, so ``"W-MON"``); ``"W"`` takes the weekday from the data;
 - ``"MS"`` (alias ``"M"``, as in ``demand_series``): months labelled by their first day;
-  ``"ME"``: months labelled by their last day.
+  ``"ME"``: months labelled by their last day;
+- ``"QS"``/``"QE"`` (alias ``"Q"``) and ``"YS"``/``"YE"`` (alias ``"Y"``): calendar quarters
+  and years, labelled by their first (or last) day.
 """
 
 from __future__ import annotations
@@ -49,7 +52,8 @@ def check_series(
     frame : DataFrame
         One row per series and period. Other columns are kept (missing in filled rows).
     freq : str, optional
-        ``"D"``, ``"W"``, ``"W-MON"`` ... ``"W-SUN"``, ``"M"``/``"MS"`` or ``"ME"`` (see the
+        ``"D"``, ``"W"``, ``"W-MON"`` ... ``"W-SUN"``, ``"M"``/``"MS"``, ``"ME"``, ``"QS"``,
+        ``"QE"``, ``"YS"`` or ``"YE"`` (see the
         module notes). ``None`` infers it from the data and rejects series on different grids.
     id_col, time_col, target_col : str
         Columns of the series id, the period's timestamp (naive, midnight) and the value.
@@ -202,16 +206,17 @@ def check_series(
 
 
 def _canonical(freq: str) -> str:
-    """Turn a user's frequency into "D", "W" (weekday from data), "W-XXX", "MS" or "ME"."""
+    """Turn a user's frequency into "D", "W" (weekday from data), "W-XXX", "MS", "ME", ...."""
     text = str(freq).upper()
-    if text in ("D", "W", "MS", "ME"):
+    if text in ("D", "W", "MS", "ME", "QS", "QE", "YS", "YE"):
         return text
-    if text == "M":
-        return "MS"
+    if text in ("M", "Q", "Y"):
+        return f"{text}S"
     if text.startswith("W-") and text[2:] in _DAYS:
         return text
     raise ValueError(
-        f"freq must be 'D', 'W', 'W-MON' ... 'W-SUN', 'M'/'MS' or 'ME', or None to infer it; "
+        f"freq must be 'D', 'W', 'W-MON' ... 'W-SUN', 'M'/'MS', 'ME', 'Q'/'QS', 'QE', 'Y'/'YS' "
+        f"or 'YE', or None to infer it; "
         f"got {freq!r}."
     )
 
@@ -385,6 +390,14 @@ def _natural(times: pd.Series) -> str | None:
     if len(t) < 2:
         return None
     days = np.diff(t.asi8) // (86_400 * 10 ** _exponent(t))
+    for least, kind, starts, ends in (
+        (365, "Y", t.is_year_start, t.is_year_end),
+        (89, "Q", t.is_quarter_start, t.is_quarter_end),
+    ):
+        if days.min() >= least and starts.all():
+            return f"{kind}S"
+        if days.min() >= least and ends.all():
+            return f"{kind}E"
     if days.min() >= 28 and t.is_month_start.all():
         return "MS"
     if days.min() >= 28 and t.is_month_end.all():
@@ -439,13 +452,16 @@ def _on_grid(times: pd.Series, freq: str) -> pd.Series:
         return times.dt.is_month_start
     if freq == "ME":
         return times.dt.is_month_end
+    if freq[0] in "QY":
+        kind = "quarter" if freq[0] == "Q" else "year"
+        return getattr(times.dt, f"is_{kind}_{'start' if freq[1] == 'S' else 'end'}")
     return times.dt.day_of_week == _DAYS.index(freq[2:])
 
 
 def _period_freq(freq: str) -> str:
     """Period alias whose periods start on the grid's timestamps (or end, for "ME")."""
-    if freq in ("MS", "ME"):
-        return "M"
+    if freq in ("MS", "ME", "QS", "QE", "YS", "YE"):
+        return freq[0]
     if freq == "D":
         return "D"
     before = _DAYS[(_DAYS.index(freq[2:]) - 1) % 7]  # weeks starting Tuesday end on Monday
@@ -460,7 +476,7 @@ def _from_ordinals(ordinals: np.ndarray, freq: str) -> pd.DatetimeIndex:
     periods = pd.PeriodIndex.from_ordinals(  # type: ignore[attr-defined]  # not in pandas-stubs
         ordinals, freq=_period_freq(freq)
     )
-    if freq == "ME":
+    if freq.endswith("E") and freq[0] in "MQY":
         return periods.end_time.normalize()
     return periods.start_time
 

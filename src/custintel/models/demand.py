@@ -43,7 +43,7 @@ _STATS = {"seasonal_naive": "SeasonalNaive", "ets": "AutoETS", "theta": "AutoThe
 #: days) made sparse series noisy: on the demo provinces mean backtest MASE was 1.32 with one
 #: season, 1.18 with four and 0.96 with eight.
 _SCALE_SEASONS = 8
-_SEASONS = {"D": 7, "W": 52, "M": 12}
+_SEASONS = {"D": 7, "W": 52, "M": 12, "Q": 4, "Y": 1}
 
 #: First day of the Chinese New Year (Spring Festival), 2010 to 2035.
 _SPRING_FESTIVAL = pd.to_datetime(
@@ -65,11 +65,13 @@ class DemandForecaster(BaseEstimator):
     horizon : int
         Periods to forecast, and the length of each backtest window.
     freq : str, optional
-        ``"D"``, ``"W-MON"`` ... or ``"MS"`` (see :func:`check_series`); ``None`` infers it.
+        ``"D"``, ``"W-MON"`` ..., ``"MS"``, ``"QS"`` or ``"YS"`` (see :func:`check_series`);
+        ``None`` infers it.
     models : tuple of str
         Candidates among ``"seasonal_naive"``, ``"ets"``, ``"theta"`` and ``"lgbm"``.
     season_length : int, optional
-        Periods per season; ``None`` gives 7 for daily, 52 for weekly and 12 for monthly data.
+        Periods per season; ``None`` gives 7 for daily, 52 for weekly, 12 for monthly, 4 for
+        quarterly and 1 for yearly data.
     quantiles : tuple of float
         Quantiles to forecast, each strictly between 0 and 1 (column ``yhat_q10`` for 0.1).
     n_windows : int
@@ -197,8 +199,10 @@ class DemandForecaster(BaseEstimator):
         ----------
         ts : DataFrame
             Long frame with columns ``id_col``, ``time_col`` and ``target_col``; every series
-            must span at least ``horizon * n_windows + season + 1`` periods (lower
-            ``horizon``, ``n_windows`` or ``season_length`` for short series).
+            must span at least ``horizon + season + 1`` periods, enough for one backtest
+            window (lower ``horizon`` or ``season_length`` for shorter series). A series
+            joins each of the ``n_windows`` windows that leaves it ``season + 1`` periods
+            to train on, so short and long series can be forecast together.
         y : None
             Ignored.
 
@@ -211,7 +215,7 @@ class DemandForecaster(BaseEstimator):
         self.history_ = self._check(ts, self.freq)
         self.freq_ = self.history_.attrs["check_series"]["freq"]
         self.season_length_ = self._season(self.freq_)
-        need = self.horizon * self.n_windows + self.season_length_ + 1
+        need = self.horizon + self.season_length_ + 1  # one backtest window at least
         self.history_ = self._check(ts, self.freq_, min_length=need)
         self.freq_ = self.history_.attrs["check_series"]["freq"]
         self.backtest_ = self._backtest(self.history_, self.n_windows, self.horizon)
@@ -306,7 +310,7 @@ class DemandForecaster(BaseEstimator):
         history = fresh._check(ts, self.freq)
         fresh.freq_ = history.attrs["check_series"]["freq"]
         fresh.season_length_ = fresh._season(fresh.freq_)
-        need = self.horizon + (n_windows - 1) * step + fresh.season_length_ + 1
+        need = self.horizon + fresh.season_length_ + 1
         history = fresh._check(ts, fresh.freq_, min_length=need)
         return fresh._backtest(history, int(n_windows), int(step))
 
@@ -370,7 +374,7 @@ class DemandForecaster(BaseEstimator):
     def _season(self, freq: str) -> int:
         if self.season_length is not None:
             return int(self.season_length)
-        return _SEASONS[freq[0] if freq[0] in "DW" else "M"]
+        return _SEASONS[freq[0]]
 
     # -- forecasting -------------------------------------------------------------------------
 
@@ -422,7 +426,12 @@ class DemandForecaster(BaseEstimator):
                 }
             )
             sf = StatsForecast(
-                models=[makers[m]() for m in stats], freq=self.freq_, n_jobs=self.n_jobs or 1
+                models=[makers[m]() for m in stats],
+                freq=self.freq_,
+                n_jobs=self.n_jobs or 1,
+                # AutoETS refuses series shorter than its parameters (statsforecast raises
+                # "tiny datasets"): those series get the seasonal naive forecast instead.
+                fallback_model=SeasonalNaive(season_length=season),
             )
             fc = sf.forecast(df=frame, h=h).sort_values(["unique_id", "ds"], kind="stable")
             for m in stats:
@@ -479,12 +488,18 @@ class DemandForecaster(BaseEstimator):
     def _backtest(self, history: pd.DataFrame, n_windows: int, step: int) -> pd.DataFrame:
         ic, tc, yc = self.id_col, self.time_col, self.target_col
         from_end = history.groupby(ic, sort=False).cumcount(ascending=False).to_numpy()
+        length = history.groupby(ic, sort=False)[tc].transform("size").to_numpy()
         parts = []
         for w in range(n_windows):
             offset = (n_windows - 1 - w) * step
-            train = history[from_end >= offset + self.horizon]
+            # A series joins the windows it has a season and a period of training data for.
+            member = length - offset - self.horizon >= self.season_length_ + 1
+            if not member.any():
+                continue
+            history_w, from_w = history[member], from_end[member]
+            train = history_w[from_w >= offset + self.horizon]
             cutoffs = train.groupby(ic, sort=False)[tc].max()
-            actual = history[(from_end < offset + self.horizon) & (from_end >= offset)]
+            actual = history_w[(from_w < offset + self.horizon) & (from_w >= offset)]
             fc, _ = self._forecast(train, self.horizon, exog=actual)
             fc.insert(2, "cutoff", fc[ic].map(cutoffs).to_numpy())
             parts.append(actual[[ic, tc, yc]].merge(fc, on=[ic, tc], how="inner"))
