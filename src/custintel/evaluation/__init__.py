@@ -1,8 +1,9 @@
 """Metrics and plots for evaluating fitted models.
 
 Metrics live here; plots live in :mod:`custintel.evaluation.plots` (ROC, PR, reliability,
-gain and lift) and :mod:`custintel.evaluation.segment_plots` (segment profiles and sizes), so
-importing this package does not load matplotlib.
+gain and lift), :mod:`custintel.evaluation.segment_plots` (segment profiles and sizes) and
+:mod:`custintel.evaluation.forecast_plots` (forecast fans), so importing this package does not
+load matplotlib.
 
 >>> from custintel.evaluation import binary_report
 >>> report = binary_report([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8])
