@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -259,3 +261,41 @@ def test_fill_gaps_option(weekly_pattern):
         DemandForecaster(horizon=7, models=("seasonal_naive",), n_windows=1).fit(holey)
     model = DemandForecaster(horizon=7, models=("seasonal_naive",), n_windows=1, fill_gaps=True)
     assert model.fit(holey).history_.attrs["check_series"]["n_filled"] == 3
+
+
+@pytest.mark.parametrize("combination", ["global", "auto", "series", "mean"])
+def test_combination_rules_pick_subsets_by_backtest_mase(combination):
+    # Two noisy series and one clean one: the clean one can afford its own choice.
+    ts = pd.concat(
+        [
+            make_demand_series(n_series=2, n_periods=150, noise=0.6, seed=4),
+            make_demand_series(n_series=1, n_periods=150, noise=0.02, seed=5).assign(series_id="c"),
+        ]
+    )
+    models = ("seasonal_naive", "ets", "lgbm")
+    model = DemandForecaster(horizon=7, models=models, n_windows=3, combination=combination).fit(ts)
+    bt = model.backtest_
+    subsets = [s for r in (1, 2, 3) for s in itertools.combinations(models, r)]
+    score = pd.DataFrame(
+        {
+            "+".join(s): (bt[list(s)].mean(axis=1) - bt["y"]).abs().groupby(bt["series_id"]).mean()
+            / model.scale_
+            for s in subsets
+        }
+    )
+    shared = score.median().idxmin()
+    for sid, choice in model.choice_.items():
+        own = score.loc[sid].idxmin()
+        expected = {
+            "global": shared,
+            "series": own,
+            "auto": own if score.loc[sid, own] < 0.5 * score.loc[sid, shared] else shared,
+            "mean": "+".join(models),
+        }[combination]
+        assert set(choice.split("+")) == set(expected.split("+")), (sid, choice, expected)
+        parts = choice.split("+")
+        assert model.weights_.loc[sid, parts].tolist() == pytest.approx(
+            [1 / len(parts)] * len(parts)
+        )
+    chosen = [score.loc[sid, c] for sid, c in model.choice_.items()]
+    np.testing.assert_allclose(model.mase_["combined"].loc[model.choice_.index], chosen)

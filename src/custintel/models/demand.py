@@ -11,9 +11,11 @@
    forecasts recursively, one step at a time for all series together.
 2. **Backtest.** :meth:`DemandForecaster.cross_validation` refits every candidate at
    ``n_windows`` rolling origins on the data before each origin only (``backtest_``).
-3. **Combination.** With ``combination="auto"`` each series keeps its best candidate, or the
-   mean of its best two when that scored better, by MASE on the backtest (``choice_``,
-   ``weights_``); ``"mean"`` averages all candidates.
+3. **Combination.** Every equal-weight average of a subset of the candidates is scored by
+   MASE on the backtest. With ``combination="auto"`` all series share the subset with the
+   lowest median MASE, except series whose own best subset did at least 50% better; combining
+   several models is what wins forecasting competitions, and a shared choice is far less
+   noisy than one made per series from a few windows (``choice_``, ``weights_``).
 4. **Intervals.** Conformal: quantiles of the combination's backtest errors per horizon step,
    scaled per series by its in-sample seasonal naive error, are added to the point forecast.
    ``interval_coverage_`` reports how often the backtest values fell inside the central
@@ -44,6 +46,12 @@ _STATS = {"seasonal_naive": "SeasonalNaive", "ets": "AutoETS", "theta": "AutoThe
 #: season, 1.18 with four and 0.96 with eight.
 _SCALE_SEASONS = 8
 _SEASONS = {"D": 7, "W": 52, "M": 12, "Q": 4, "Y": 1}
+#: With ``combination="auto"`` a series leaves the combination shared by all series only when
+#: its own best one scored this much lower backtest MASE. On the M3 and tourism competition
+#: data (``benchmarks/bench_demand_public.py``) a per-series choice without a margin was the
+#: noisiest rule (1-3% worse than the shared choice); with 0.3 it matched the shared choice
+#: and still lets a series that one model clearly suits (promotions, sparse counts) keep it.
+_OWN_MARGIN = 0.5
 
 #: First day of the Chinese New Year (Spring Festival), 2010 to 2035.
 _SPRING_FESTIVAL = pd.to_datetime(
@@ -76,10 +84,13 @@ class DemandForecaster(BaseEstimator):
         Quantiles to forecast, each strictly between 0 and 1 (column ``yhat_q10`` for 0.1).
     n_windows : int
         Backtest windows used to choose the combination and calibrate the intervals.
-    combination : {"auto", "global", "mean"}
-        ``"auto"`` keeps, per series, the best model or the mean of the best two by backtest
-        MASE; ``"global"`` makes that choice once for all series (by mean MASE), which is
-        less noisy when series are short or sparse; ``"mean"`` averages every candidate.
+    combination : {"auto", "global", "series", "mean"}
+        How the candidates' forecasts are combined; every rule picks an equal-weight average
+        of a subset of them (a single model is a subset of one) by backtest MASE.
+        ``"global"``: the subset with the lowest median MASE over the series, shared by all;
+        ``"auto"``: the same, except for series whose own best subset scored at least 50%
+        lower MASE; ``"series"``: each series' own best subset (noisy with few windows);
+        ``"mean"``: every candidate.
     static_cols : tuple of str
         Columns that describe a series and stay constant along it (region tier, category):
         numbers as they are, anything else as categories. Read by ``"lgbm"`` only.
@@ -118,7 +129,7 @@ class DemandForecaster(BaseEstimator):
         The global LightGBM model fitted on the whole history (``None`` when unused); its
         ``model_`` attribute is the ``lightgbm.LGBMRegressor``.
     choice_ : Series
-        Per series, the model chosen or ``"a+b"`` for the mean of two.
+        Per series, the models averaged, e.g. ``"ets+theta+lgbm"``.
     weights_ : DataFrame
         Per series (rows), the weight of each model (columns); rows sum to one.
     conformal_ : DataFrame
@@ -145,7 +156,7 @@ class DemandForecaster(BaseEstimator):
         "season_length": [Interval(Integral, 1, None, closed="left"), None],
         "quantiles": [tuple, list],
         "n_windows": [Interval(Integral, 1, None, closed="left")],
-        "combination": [StrOptions({"auto", "global", "mean"})],
+        "combination": [StrOptions({"auto", "global", "series", "mean"})],
         "static_cols": [tuple, list],
         "exog_cols": [tuple, list],
         "fill_gaps": ["boolean"],
@@ -519,49 +530,39 @@ class DemandForecaster(BaseEstimator):
         ic, yc, models = self.id_col, self.target_col, list(self.models)
         bt = self.backtest_
         self.scale_ = self._scale()
+        scale = self.scale_
         err = bt[models].sub(bt[yc], axis=0).abs().groupby(bt[ic], sort=False).mean()
-        mase = err.div(self.scale_.loc[err.index], axis=0)
-        choice: pd.Series[Any]
-        if self.combination == "mean" or len(models) == 1:
-            weights = pd.DataFrame(1.0 / len(models), index=mase.index, columns=models)
-            choice = pd.Series("mean" if len(models) > 1 else models[0], index=mase.index)
-        elif self.combination == "global":
-            mean = mase.mean()
-            a, b = mean.nsmallest(2).index
-            pair = 0.5 * (bt[a] + bt[b])
-            pair_mase = ((pair - bt[yc]).abs().groupby(bt[ic]).mean() / self.scale_).mean()
-            both = bool(pair_mase < mean[a])
-            row = pd.Series(0.0, index=models)
-            row[a], row[b] = (0.5, 0.5) if both else (1.0, 0.0)
-            weights = pd.DataFrame([row.to_numpy()] * len(mase), index=mase.index, columns=models)
-            choice = pd.Series(f"{a}+{b}" if both else a, index=mase.index)
+        mase = err.div(scale.loc[err.index], axis=0)
+        # Every equal-weight average of a non-empty subset of the candidates, scored alike.
+        masks = np.array(
+            [[(code >> j) & 1 for j in range(len(models))] for code in range(1, 2 ** len(models))],
+            dtype=np.float64,
+        )
+        masks = masks[np.argsort(masks.sum(axis=1), kind="stable")]  # singles first
+        weights_all = masks / masks.sum(axis=1, keepdims=True)
+        names = np.array(["+".join(np.array(models)[m > 0]) for m in masks], dtype=object)
+        combined = bt[models].to_numpy() @ weights_all.T
+        sub_err = pd.DataFrame(np.abs(combined - bt[[yc]].to_numpy())).groupby(bt[ic].to_numpy())
+        sub_mase = (
+            sub_err.mean().loc[mase.index].to_numpy() / scale.loc[mase.index].to_numpy()[:, None]
+        )
+        rows = np.arange(len(mase))
+        if self.combination == "mean":
+            pick = np.full(len(mase), len(masks) - 1)
         else:
-            order = np.argsort(mase.to_numpy(), axis=1, kind="stable")
-            best, second = order[:, 0], order[:, 1]
-            rows = np.arange(len(mase))
-            bt_rows = bt[ic].map(pd.Series(rows, index=mase.index)).to_numpy()
-            preds = bt[models].to_numpy()
-            at = np.arange(len(bt))
-            pair = 0.5 * (preds[at, best[bt_rows]] + preds[at, second[bt_rows]])
-            pair_err = (
-                pd.Series(np.abs(pair - bt[yc].to_numpy())).groupby(bt_rows).mean().to_numpy()
-                / self.scale_.loc[mase.index].to_numpy()
-            )
-            use_pair = pair_err < mase.to_numpy()[rows, best]
-            w = np.zeros(mase.shape)
-            w[rows, best] = np.where(use_pair, 0.5, 1.0)
-            w[rows[use_pair], second[use_pair]] = 0.5
-            weights = pd.DataFrame(w, index=mase.index, columns=models)
-            names = np.array(models, dtype=object)
-            choice = pd.Series(
-                np.where(use_pair, names[best] + "+" + names[second], names[best]),
-                index=mase.index,
-            )
-        self.weights_ = weights
-        self.choice_ = choice
+            # Median, not mean: a few erratic series must not decide for all the others.
+            shared = int(np.argmin(np.median(sub_mase, axis=0)))
+            pick = np.full(len(mase), shared)
+            if self.combination in ("auto", "series"):
+                own = np.argmin(sub_mase, axis=1)
+                margin = _OWN_MARGIN if self.combination == "auto" else 0.0
+                better = sub_mase[rows, own] < (1 - margin) * sub_mase[:, shared]
+                pick = np.where(better, own, shared)
+        self.weights_ = pd.DataFrame(weights_all[pick], index=mase.index, columns=models)
+        self.choice_ = pd.Series(names[pick], index=mase.index, name="choice")
         self.backtest_ = bt.assign(combined=self._weighted(bt))
         comb = (self.backtest_["combined"] - bt[yc]).abs().groupby(bt[ic], sort=False).mean()
-        self.mase_ = mase.assign(combined=comb / self.scale_.loc[comb.index])
+        self.mase_ = mase.assign(combined=comb / scale.loc[comb.index])
 
     def _weighted(self, preds: pd.DataFrame) -> np.ndarray:
         w = self.weights_.loc[preds[self.id_col]].to_numpy()
