@@ -13,6 +13,8 @@ import custintel.models as models
 NOT_X_Y = {
     "DemandForecaster": "fits a long frame of series (series_id, ds, y) and forecasts ahead; "
     "its clone/get_params contract is tested in test_demand.py",
+    "SentimentClassifier": "takes a 1-D sequence of Chinese texts, not a 2-D numeric X; its "
+    "fit/predict, clone/get_params and bad-input contract is tested in test_sentiment.py",
 }
 
 

@@ -1,4 +1,4 @@
-"""Customer models: segmentation, churn, credit risk, fraud and demand (sentiment follows).
+"""Customer models: segmentation, churn, credit risk, fraud, demand and sentiment.
 
 Every estimator follows the scikit-learn contract (``__init__`` stores parameters, ``fit``
 returns ``self``, learned state ends in ``_``, ``clone`` and ``get_params`` work) and accepts any
@@ -19,12 +19,15 @@ Tree models explain each prediction with reason codes in Chinese and English.
 ['contribution', 'en', 'feature', 'rank', 'value', 'zh']
 """
 
+from custintel.models._demand_data import check_series
 from custintel.models.churn import ChurnModel
 from custintel.models.credit import CREDIT_MONOTONE, CreditRiskModel
 from custintel.models.demand import DemandForecaster
 from custintel.models.fraud import FLAG_RULES, RISK_DIRECTIONS, FraudScorer
+from custintel.models.reconcile import aggregate_series, reconcile
 from custintel.models.rfm_tiers import TIERS, rfm_tiers
 from custintel.models.segmentation import CustomerSegmenter
+from custintel.models.sentiment import SentimentClassifier
 
 __all__ = [
     "CREDIT_MONOTONE",
@@ -36,5 +39,9 @@ __all__ = [
     "CustomerSegmenter",
     "DemandForecaster",
     "FraudScorer",
+    "SentimentClassifier",
+    "aggregate_series",
+    "check_series",
+    "reconcile",
     "rfm_tiers",
 ]
