@@ -90,6 +90,8 @@ def test_main_job_runs_end_to_end(tmp_path):
     assert "Identity resolution" in result.stdout and "Feature families" in result.stdout
     assert "Models (time-split holdout)" in result.stdout and "ChurnModel" in result.stdout
     assert "Customer segments" in result.stdout and "likely to churn" in result.stdout
+    assert "rolling-origin backtest" in result.stdout and "National parcels" in result.stdout
+    assert "Voice of the customer" in result.stdout and "Complaint aspects" in result.stdout
     for title in (
         "Tables",
         "Orders by month",

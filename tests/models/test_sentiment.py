@@ -237,3 +237,28 @@ def test_parallel_scoring_matches_serial(small_model, train, monkeypatch):
     for name in ("classes_", "vocabulary_", "idf_", "coef_", "intercept_", "analyzer_"):
         setattr(parallel, name, getattr(small_model, name))
     np.testing.assert_allclose(parallel.decision_function(texts), serial)
+
+
+def test_vectorised_char_ngrams_equal_the_analyzer(pretrained, train):
+    # The fast path keys character n-grams as integers in one numpy pass; it must build the
+    # very matrix the feature strings give, punctuation, spaces, emoji and empty texts included.
+    texts = [
+        *train["text"].sample(300, random_state=1),
+        "",
+        "   ",
+        "a\tb\nc  d",
+        "……!!",
+        "😀👍 好评！！",
+        "不 是 不好。。。好",
+        "ＡＢＣ全角，快递",
+    ]
+    fast = pretrained._matrix(texts)
+    slow = pretrained._tfidf([pretrained.analyzer_(t) for t in texts])
+    assert fast.shape == slow.shape and fast.nnz == slow.nnz > 0
+    assert abs(fast - slow).max() == 0
+    keys = _text.char_ngram_keys([_text.normalize("快递很快，好")], 1, 3)[1]
+    expected = {
+        _text.char_ngram_key(g)
+        for g in ["快", "递", "很", "快递", "递很", "很快", "快递很", "递很快", "好"]
+    }
+    assert set(keys.tolist()) == expected and len(keys) == 10  # "快" twice
