@@ -39,6 +39,7 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 import numpy as np
 import pandas as pd
 
+from _forecast_scores import held_out_scores, markdown
 from custintel.evaluation import coverage
 from custintel.models.demand import DemandForecaster
 
@@ -87,20 +88,8 @@ def accuracy(
     train: pd.DataFrame, test: pd.DataFrame, fc: pd.DataFrame, column: str
 ) -> dict[str, float]:
     """Held-out MASE (season 7), sMAPE and WAPE of one forecast column."""
-    diff = train.groupby("series_id")["y"].diff(7).abs()
-    scale = diff.groupby(train["series_id"]).mean()
-    scale = scale.where(scale > 0, 1.0)
-    rows = test.merge(fc[["series_id", "ds", column]], on=["series_id", "ds"], how="left")
-    if rows[column].isna().any():
-        raise RuntimeError(f"{column}: forecasts missing for {int(rows[column].isna().sum())} rows")
-    err = (rows[column] - rows["y"]).abs()
-    denom = rows["y"].abs() + rows[column].abs()
-    ape = np.where(denom > 0, 200 * err / denom.where(denom > 0, 1.0), 0.0)
-    return {
-        "MASE": float((err.groupby(rows["series_id"]).mean() / scale).mean()),
-        "sMAPE": float(np.mean(ape)),
-        "WAPE": float(err.sum() / rows["y"].abs().sum()),
-    }
+    s = held_out_scores(train, test, fc, column, 7)
+    return {"MASE": s["mase"], "sMAPE": s["smape"], "WAPE": s["wape"]}
 
 
 def statistical(train: pd.DataFrame, name: str) -> tuple[pd.DataFrame, float, float, pd.DataFrame]:
@@ -127,13 +116,6 @@ def backtest_mase(cv: pd.DataFrame, train: pd.DataFrame, column: str, id_col: st
     scale = scale.where(scale > 0, 1.0)
     err = (cv[column] - cv["y"]).abs().groupby(cv[id_col]).mean()
     return float((err / scale.loc[err.index].to_numpy()).mean())
-
-
-def markdown(frame: pd.DataFrame) -> str:
-    cells = frame.map(lambda v: f"{v:.3f}" if isinstance(v, float) else str(v))
-    lines = ["| " + " | ".join(map(str, frame.columns)) + " |", "|" + " --- |" * frame.shape[1]]
-    lines += ["| " + " | ".join(row) + " |" for row in cells.to_numpy().tolist()]
-    return "\n".join(lines)
 
 
 def main() -> None:

@@ -45,6 +45,7 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 import numpy as np
 import pandas as pd
 
+from _forecast_scores import held_out_scores, markdown
 from custintel.models.demand import DemandForecaster
 
 HERE = Path(__file__).resolve().parent
@@ -117,20 +118,8 @@ def scores(
     train: pd.DataFrame, test: pd.DataFrame, fc: pd.DataFrame, column: str, season: int
 ) -> dict[str, float]:
     """Mean MASE and sMAPE over series of one forecast column."""
-    diff = train.groupby("series_id")["y"].diff(season).abs()
-    scale = diff.groupby(train["series_id"]).mean()
-    scale = scale.where(scale > 0, 1.0)  # flat histories: plain MAE
-    rows = test.merge(fc[["series_id", "ds", column]], on=["series_id", "ds"], how="left")
-    if rows[column].isna().any():
-        raise RuntimeError(f"{column}: {int(rows[column].isna().sum())} forecasts missing")
-    err = (rows[column] - rows["y"]).abs()
-    denom = rows["y"].abs() + rows[column].abs()
-    ape = np.where(denom > 0, 200 * err / denom.where(denom > 0, 1.0), 0.0)
-    by = rows["series_id"]
-    return {
-        "mase": float((err.groupby(by).mean() / scale).mean()),
-        "smape": float(pd.Series(ape).groupby(by.to_numpy()).mean().mean()),
-    }
+    s = held_out_scores(train, test, fc, column, season)
+    return {"mase": s["mase"], "smape": s["smape"]}
 
 
 def run(name: str, variants: bool) -> list[dict[str, object]]:
@@ -162,14 +151,6 @@ def run(name: str, variants: bool) -> list[dict[str, object]]:
         row["mase_vs_ets"] = row["mase"] / base["mase"]  # type: ignore[operator]
         row["smape_vs_ets"] = row["smape"] / base["smape"]  # type: ignore[operator]
     return rows
-
-
-def markdown(frame: pd.DataFrame) -> str:
-    """A pipe table of ``frame`` (floats with three decimals), without extra dependencies."""
-    cells = frame.map(lambda v: f"{v:.3f}" if isinstance(v, float) else str(v))
-    lines = ["| " + " | ".join(map(str, frame.columns)) + " |", "|" + " --- |" * frame.shape[1]]
-    lines += ["| " + " | ".join(row) + " |" for row in cells.to_numpy().tolist()]
-    return "\n".join(lines)
 
 
 def main() -> None:
