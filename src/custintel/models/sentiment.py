@@ -403,7 +403,7 @@ class SentimentClassifier(ClassifierMixin, BaseEstimator):
         if hi:
             keys, columns = self._char_index()
             char_rows, char_keys = char_ngram_keys(normal, lo, hi)
-            at = keys.get_indexer(char_keys)  # a hash lookup; -1 for n-grams not in the vocabulary
+            at = keys.get_indexer(pd.Index(char_keys))  # hash lookup; -1: not in the vocabulary
             hit = at >= 0
             rows = np.concatenate([rows, char_rows[hit]])
             ids = np.concatenate([ids, columns[at[hit]]])
