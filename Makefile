@@ -58,6 +58,9 @@ bench: $(VENV)/.installed-runtime  ## run the benchmarks (tables go to benchmark
 	$(BIN)/python benchmarks/bench_features.py
 	$(BIN)/python benchmarks/bench_models.py
 	$(BIN)/python benchmarks/bench_fraud.py
+	$(BIN)/python benchmarks/bench_demand.py
+	$(BIN)/python benchmarks/bench_demand_public.py
+	$(BIN)/python benchmarks/bench_sentiment.py
 	$(BIN)/python benchmarks/bench_models_public.py
 
 docs: $(VENV)/.installed-runtime  ## regenerate docs/ (data contract, feature catalog) from the code
