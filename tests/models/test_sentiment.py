@@ -262,3 +262,21 @@ def test_vectorised_char_ngrams_equal_the_analyzer(pretrained, train):
         for g in ["快", "递", "很", "快递", "递很", "很快", "快递很", "递很快", "好"]
     }
     assert set(keys.tolist()) == expected and len(keys) == 10  # "快" twice
+
+
+def test_balanced_class_weight(train):
+    from sklearn.utils.class_weight import compute_sample_weight
+
+    part = train[train["label"] == 1].head(300)
+    part = pd.concat([part, train[train["label"] == 0].head(100)])  # 75% positive
+    texts, y = part["text"].tolist(), part["label"].to_numpy()
+    balanced = SentimentClassifier(model="lr", class_weight="balanced").fit(texts, y)
+    explicit = SentimentClassifier(model="lr").fit(
+        texts, y, sample_weight=compute_sample_weight("balanced", y)
+    )
+    np.testing.assert_allclose(balanced.coef_, explicit.coef_, rtol=1e-4, atol=1e-6)
+    plain = SentimentClassifier(model="lr").fit(texts, y)
+    # weighing the minority class up moves the intercept towards it
+    assert balanced.intercept_[0] < plain.intercept_[0]
+    with pytest.raises(ValueError, match="'class_weight' parameter"):
+        SentimentClassifier(class_weight="even").fit(texts, y)
