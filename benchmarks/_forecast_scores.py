@@ -2,28 +2,28 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
+
+from custintel.evaluation import forecast_report
+from custintel.evaluation.forecast_metrics import POOLED
 
 
 def held_out_scores(
     train: pd.DataFrame, test: pd.DataFrame, fc: pd.DataFrame, column: str, season: int
 ) -> dict[str, float]:
-    """Mean-over-series MASE (in-sample seasonal naive scale), sMAPE and WAPE of ``column``."""
-    diff = train.groupby("series_id")["y"].diff(season).abs()
-    scale = diff.groupby(train["series_id"]).mean()
-    scale = scale.where(scale > 0, 1.0)  # flat histories: plain MAE
+    """MASE (mean over series, in-sample seasonal naive scale), sMAPE and WAPE of ``column``.
+
+    The pooled row of :func:`custintel.evaluation.forecast_report`.
+    """
     rows = test.merge(fc[["series_id", "ds", column]], on=["series_id", "ds"], how="left")
     if rows[column].isna().any():
         raise RuntimeError(f"{column}: {int(rows[column].isna().sum())} forecasts missing")
-    err = (rows[column] - rows["y"]).abs()
-    denom = rows["y"].abs() + rows[column].abs()
-    ape = np.where(denom > 0, 200 * err / denom.where(denom > 0, 1.0), 0.0)
-    by = rows["series_id"].to_numpy()
+    report = forecast_report(rows, train=train, season=season, pred_col=column)
+    pooled = report.loc[POOLED]
     return {
-        "mase": float((err.groupby(by).mean() / scale).mean()),
-        "smape": float(pd.Series(ape).groupby(by).mean().mean()),
-        "wape": float(err.sum() / rows["y"].abs().sum()),
+        "mase": float(pooled["mase"]),
+        "smape": float(pooled["smape"]),
+        "wape": float(pooled["wape"]),
     }
 
 
