@@ -158,7 +158,7 @@ def test_clone_and_get_params():
 
 
 def test_chinese_calendar_features():
-    from custintel.models.demand import _calendar
+    from custintel.models._demand_lgbm import _calendar
 
     days = pd.DatetimeIndex(["2024-10-01", "2024-09-29", "2024-02-10", "2024-06-18", "2024-11-11"])
     cal = pd.DataFrame(
