@@ -407,11 +407,7 @@ class SentimentClassifier(ClassifierMixin, BaseEstimator):
     def _matrix(self, texts: list[str]) -> sp.csr_matrix:
         """TF-IDF rows of ``texts``: word features by dictionary, character n-grams by keys."""
         normal = [normalize(t) for t in texts]
-        get = self.vocabulary_.get
-        words = [self.analyzer_.word_features(t) for t in normal]
-        flat = [get(f, -1) for doc in words for f in doc]
-        ids = np.fromiter(flat, dtype=np.int64, count=len(flat))
-        rows = np.repeat(np.arange(len(words)), [len(doc) for doc in words])
+        rows, ids = self._lookup([self.analyzer_.word_features(t) for t in normal])
         lo, hi = self.analyzer_.char_ngrams
         if hi:
             keys, columns = self._char_index()
@@ -435,11 +431,15 @@ class SentimentClassifier(ClassifierMixin, BaseEstimator):
 
     def _tfidf(self, feats: list[list[str]]) -> sp.csr_matrix:
         """Sublinear TF-IDF rows of feature strings (as scikit-learn's TfidfVectorizer)."""
+        rows, ids = self._lookup(feats)
+        return self._weigh(rows, ids, len(feats))
+
+    def _lookup(self, feats: list[list[str]]) -> tuple[np.ndarray, np.ndarray]:
+        """Row and vocabulary column (-1 when unknown) of every feature string."""
         get = self.vocabulary_.get
         flat = [get(f, -1) for doc in feats for f in doc]
         ids = np.fromiter(flat, dtype=np.int64, count=len(flat))
-        rows = np.repeat(np.arange(len(feats)), [len(doc) for doc in feats])
-        return self._weigh(rows, ids, len(feats))
+        return np.repeat(np.arange(len(feats)), [len(doc) for doc in feats]), ids
 
     def _weigh(self, rows: np.ndarray, ids: np.ndarray, n_rows: int) -> sp.csr_matrix:
         """Turn (row, column) pairs into sublinear TF-IDF rows with unit L2 norm."""
