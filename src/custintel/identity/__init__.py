@@ -6,7 +6,8 @@
   source systems and rewrite every table to the canonical ``customer_id``.
 - :class:`Pseudonymizer`: keyed HMAC-SHA256 pseudonyms (secret in ``CUSTINTEL_PII_KEY``).
 - :func:`mask_phone`, :func:`mask_name`, :func:`mask_address`: display forms for reviewers.
-- :func:`assert_no_pii`: the policy every feature frame passes (raises :class:`PIIError`).
+- :func:`assert_no_pii`: the policy every feature frame passes (raises :class:`PIIError`);
+  :func:`scrub_text` masks phone numbers, id numbers and e-mails typed into free text.
 - :func:`erase_customer`: remove a person from stored snapshots.
 
 >>> from custintel.identity import mask_phone, parse_addresses
@@ -21,7 +22,7 @@ from custintel.identity.erasure import ErasureReport, erase_customer
 from custintel.identity.linkage import resolve_customers
 from custintel.identity.masking import mask_address, mask_name, mask_phone
 from custintel.identity.phones import normalize_phones
-from custintel.identity.policy import PIIError, assert_no_pii
+from custintel.identity.policy import PIIError, assert_no_pii, scrub_text
 from custintel.identity.pseudonyms import MissingKeyError, Pseudonymizer, pseudonymize
 from custintel.identity.resolution import IdentityResolution, apply_resolution
 
@@ -41,4 +42,5 @@ __all__ = [
     "parse_addresses",
     "pseudonymize",
     "resolve_customers",
+    "scrub_text",
 ]

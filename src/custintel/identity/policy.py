@@ -184,3 +184,42 @@ def assert_no_pii(frame: pd.DataFrame, *, where: str = "feature frame") -> None:
             "replace them with coarse attributes (normalize_phones, parse_addresses) or keyed "
             "pseudonyms (Pseudonymizer) from custintel.identity before building features."
         )
+
+
+_SCRUB = (
+    (r"(?<![0-9])(?:\+?86[ -]?)?1[3-9][0-9][ -]?[0-9]{4}[ -]?[0-9]{4}(?![0-9])", "[手机号]"),
+    (
+        r"(?<![0-9])[1-9][0-9]{5}(?:18|19|20)[0-9]{2}(?:0[1-9]|1[0-2])[0-9]{5}[0-9Xx](?![0-9])",
+        "[证件号]",
+    ),
+    (_EMAIL, "[邮箱]"),
+)  # fmt: skip
+
+
+def scrub_text(texts: pd.Series) -> pd.Series:
+    """Replace mobile numbers, resident id numbers and e-mail addresses inside free text.
+
+    Reviews and tickets are written by customers, who sometimes type their phone number into
+    them. Text that is stored or logged (a model's holdout, a report) passes through this
+    first; :func:`assert_no_pii` then holds for it.
+
+    Parameters
+    ----------
+    texts : Series of str
+        Free text; missing values stay missing.
+
+    Returns
+    -------
+    Series
+        The texts with each match replaced by a placeholder (``[手机号]``, ``[证件号]``,
+        ``[邮箱]``), same index.
+
+    Examples
+    --------
+    >>> scrub_text(pd.Series(["快递员很好，有事打13812345678", "ok"])).tolist()
+    ['快递员很好，有事打[手机号]', 'ok']
+    """
+    out = texts.astype("string")
+    for pattern, placeholder in _SCRUB:
+        out = out.str.replace(pattern, placeholder, regex=True)
+    return out
