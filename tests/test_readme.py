@@ -23,14 +23,3 @@ def test_readme_python_example_runs(tmp_path, monkeypatch, capsys):
 def test_readme_shows_the_two_commands():
     text = README.read_text(encoding="utf-8")
     assert "make demo" in text and "make test" in text
-
-
-def test_notebooks_run(monkeypatch, capsys):
-    import runpy
-
-    monkeypatch.setenv("CUSTINTEL_NOTEBOOK_CUSTOMERS", "400")
-    notebooks = sorted((README.parent / "notebooks").glob("*.py"))
-    assert notebooks
-    for path in notebooks:
-        runpy.run_path(str(path), run_name="__main__")
-    assert "did you mean 'COD' -> 'cod'" in capsys.readouterr().out
