@@ -63,9 +63,10 @@ bench: $(VENV)/.installed-runtime  ## run the benchmarks (tables go to benchmark
 	$(BIN)/python benchmarks/bench_sentiment.py
 	$(BIN)/python benchmarks/bench_models_public.py
 
-docs: $(VENV)/.installed-runtime  ## regenerate docs/ (data contract, feature catalog) from the code
+docs: $(VENV)/.installed-runtime  ## regenerate docs/ (data contract, feature catalog, run configs) from the code
 	$(BIN)/python -m custintel.data.docs > docs/data-contract.md
 	$(BIN)/python -m custintel.features.docs > docs/features.md
+	$(BIN)/python -m custintel.pipelines.docs > docs/pipelines.md
 
 lock: | $(BIN)/uv  ## re-resolve the pinned dependency set after editing pyproject.toml
 	$(BIN)/uv pip compile pyproject.toml --extra test --extra bench --universal --python-version 3.11 \

@@ -49,12 +49,30 @@ class DemoDataConfig(ConfigModel):
         return self
 
 
+TaskName = Literal["segmentation", "churn", "credit", "fraud", "demand", "sentiment"]
+TASK_NAMES: tuple[TaskName, ...] = (
+    "segmentation",
+    "churn",
+    "credit",
+    "fraud",
+    "demand",
+    "sentiment",
+)
+
+
 class DemoConfig(ConfigModel):
-    """The main job (``custintel demo``): generate, validate, save and summarise demo data."""
+    """The main job (``custintel demo``): generate demo data, then train, track and report."""
 
     data: DemoDataConfig = DemoDataConfig()
     output_dir: Path = Field(Path("out/demo"), description="where the dataset is written")
     format: Literal["parquet", "csv"] = "parquet"
+    train: list[TaskName] = Field(
+        default_factory=lambda: list(TASK_NAMES),
+        description="tasks trained on the demo data (empty: none)",
+    )
+    configs_dir: Path = Field(
+        Path("configs"), description="folder of the per-task YAML run configs"
+    )
 
 
 M = TypeVar("M", bound=ConfigModel)
@@ -116,6 +134,8 @@ def format_validation_error(err: ValidationError, model: type[BaseModel], *, sou
             close = difflib.get_close_matches(str(e["loc"][-1]), known, n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
             lines.append(f"  - {where}: unknown key{hint} Known keys: {', '.join(known)}")
+        elif e["type"] == "value_error":
+            lines.append(f"  - {where}: {e['msg'].removeprefix('Value error, ')}")
         else:
             lines.append(f"  - {where}: {e['msg']} (got {e.get('input')!r})")
     return "\n".join(lines)

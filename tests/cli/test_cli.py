@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 from typer.testing import CliRunner
 
@@ -82,15 +85,29 @@ def test_data_demo_writes_a_valid_dataset(tmp_path):
     assert again.exit_code == 2 and "overwrite" in again.output
 
 
-def test_main_job_runs_end_to_end(tmp_path):
-    out = tmp_path / "main"
-    result = run("demo", "--config", "configs/demo.yaml", "--customers", "400", "--out", str(out))
+CONFIGS = Path(__file__).parents[2] / "configs"
+
+
+@pytest.fixture
+def workdir(tmp_path, monkeypatch):
+    """Run in a fresh directory: the MLflow store (./mlflow.db) and reports/ are made there."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    yield tmp_path
+    os.environ.pop("MLFLOW_TRACKING_URI", None)  # set by mlflow.set_tracking_uri
+
+
+def test_main_job_runs_end_to_end(workdir):
+    cfg = workdir / "demo.yaml"
+    text = (CONFIGS / "demo.yaml").read_text(encoding="utf-8")
+    cfg.write_text(text.replace("configs_dir: configs", f"configs_dir: {CONFIGS}"), "utf-8")
+    result = run(
+        "demo", "--config", str(cfg), "--customers", "600", "--out", "main",
+        "--train", "churn,segmentation",
+    )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert "passed every data-contract check" in result.stdout
     assert "Identity resolution" in result.stdout and "Feature families" in result.stdout
-    assert "Models (time-split holdout)" in result.stdout and "ChurnModel" in result.stdout
-    assert "Customer segments" in result.stdout and "likely to churn" in result.stdout
-    assert "rolling-origin backtest" in result.stdout and "National parcels" in result.stdout
     assert "Voice of the customer" in result.stdout and "Complaint aspects" in result.stdout
     for title in (
         "Tables",
@@ -99,6 +116,51 @@ def test_main_job_runs_end_to_end(tmp_path):
         "Reviews, tickets and calls",
         "Cash-on-delivery and credit invoices",
         "Fraud labels",
+        "churn: holdout metrics",
+        "segmentation: holdout metrics",
+        "Training runs",
+        "Reviewer reports",
+        "mlflow ui --backend-store-uri",
     ):
         assert title in result.stdout, title
-    assert (out / "dataset.json").is_file()
+    assert "first version of the model" in result.stdout
+    assert (workdir / "main" / "dataset.json").is_file()
+    assert len(list((workdir / "reports" / "churn").glob("*.html"))) == 1
+    assert (workdir / "mlflow.db").is_file()
+
+
+def test_train_models_promote_evaluate(workdir):
+    data = workdir / "data"
+    assert run("data", "demo", "--customers", "600", "--out", str(data)).exit_code == 0
+    cfg = workdir / "churn.yaml"
+    cfg.write_text("estimator:\n  n_estimators: 60\n", "utf-8")
+    first = run("train", "churn", "--config", str(cfg), "--data", str(data))
+    assert first.exit_code == 0, first.output
+    assert "Training runs" in first.stdout and "first version" in first.stdout
+    cfg.write_text("estimator:\n  n_estimators: 2\n  num_leaves: 2\n", "utf-8")
+    weak = run("train", "churn", "--config", str(cfg), "--data", str(data))
+    assert weak.exit_code == 0, weak.output
+    assert "no: not better" in weak.stdout
+    listed = run("models")
+    assert listed.exit_code == 0 and "custintel-churn" in listed.stdout
+    kept = run("promote", "churn", "--config", str(cfg))
+    assert kept.exit_code == 0 and "Not promoted" in kept.stdout
+    forced = run("promote", "churn", "--config", str(cfg), "--force")
+    assert forced.exit_code == 0 and "Promoted" in forced.stdout and "forced" in forced.stdout
+    scored = run("evaluate", "churn", "--config", str(cfg), "--data", str(data), "--version", "1")
+    assert scored.exit_code == 0, scored.output
+    assert "custintel-churn version 1" in scored.stdout and "roc_auc" in scored.stdout
+
+
+def test_train_usage_errors_are_readable(workdir):
+    unknown = run("train", "upsell")
+    assert unknown.exit_code == 2 and "unknown task 'upsell'" in unknown.output
+    cfg = workdir / "churn.yaml"
+    cfg.write_text("estimator:\n  n_estimator: 60\n", "utf-8")
+    bad = run("train", "churn", "--config", str(cfg), "--data", str(workdir))
+    assert bad.exit_code == 1 and "did you mean 'n_estimators'" in bad.output
+    assert "Traceback" not in bad.output
+    missing = run("train", "churn", "--config", str(CONFIGS / "churn.yaml"), "--data", "nope")
+    assert missing.exit_code == 2 and "nope" in missing.output
+    none = run("evaluate", "credit", "--data", str(workdir))
+    assert none.exit_code != 0 and "Traceback" not in none.output

@@ -12,7 +12,14 @@ import pytest
 from sklearn.metrics import roc_auc_score
 
 from custintel.evaluation.metrics import lift_table
-from custintel.evaluation.plots import plot_gain, plot_lift, plot_pr, plot_reliability, plot_roc
+from custintel.evaluation.plots import (
+    plot_confusion_matrix,
+    plot_gain,
+    plot_lift,
+    plot_pr,
+    plot_reliability,
+    plot_roc,
+)
 
 
 @pytest.fixture(scope="module")
@@ -76,3 +83,20 @@ def test_pr_curve_starts_at_full_precision_for_a_perfect_score(ax):
     recall, precision = ax.lines[-1].get_data()
     assert ((recall == 1.0) & (precision == 1.0)).any()  # every positive found, no false alarm
     assert "AP 1.000" in ax.get_legend().get_texts()[-1].get_text()
+
+
+def test_confusion_matrix_counts_and_normalises(ax):
+    y_true = ["churn", "churn", "churn", "stay", "stay"]
+    y_pred = ["churn", "churn", "stay", "stay", "churn"]
+    assert plot_confusion_matrix(y_true, y_pred, ax=ax) is ax
+    assert [t.get_text() for t in ax.texts] == ["2", "1", "1", "1"]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["churn", "stay"]
+    assert ax.get_xlabel() == "predicted label" and ax.get_ylabel() == "true label"
+    ax.clear()
+    plot_confusion_matrix(y_true, y_pred, labels=["stay", "churn"], normalize="true", ax=ax)
+    assert [t.get_text() for t in ax.texts] == ["0.50", "0.50", "0.33", "0.67"]
+
+
+def test_confusion_matrix_rejects_an_unknown_normalisation(ax):
+    with pytest.raises(ValueError, match="normalize must be None, 'true', 'pred' or 'all'"):
+        plot_confusion_matrix([0, 1], [0, 1], normalize="rows", ax=ax)

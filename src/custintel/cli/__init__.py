@@ -1,6 +1,7 @@
 """The ``custintel`` command line (typer + rich).
 
-``custintel demo`` runs the main job; ``custintel data ...`` generates and validates datasets.
+``custintel demo`` runs the main job; ``custintel data ...`` generates and validates datasets;
+``custintel train | evaluate | promote | models`` run tracked training and manage champions.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import typer
 from custintel._version import __version__
 from custintel.cli import data
 from custintel.cli.demo import demo
+from custintel.cli.train import evaluate, models, promote, train
 
 app = typer.Typer(
     name="custintel",
@@ -21,6 +23,10 @@ app = typer.Typer(
 )
 app.add_typer(data.app, name="data")
 app.command("demo")(demo)
+app.command("train")(train)
+app.command("evaluate")(evaluate)
+app.command("promote")(promote)
+app.command("models")(models)
 
 
 def _version(value: bool) -> None:

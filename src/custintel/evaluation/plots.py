@@ -1,4 +1,4 @@
-"""Plots of binary risk scores: reliability, ROC, precision-recall, cumulative gain and lift.
+"""Plots of risk scores and labels: reliability, ROC, precision-recall, gain, lift, confusion.
 
 Each ``plot_*`` function computes what it draws from the labels ``y`` and the scores ``p``,
 draws it on ``ax`` (a new figure when ``None``) and returns the Axes; saving is left to the
@@ -13,11 +13,23 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
 from sklearn.calibration import calibration_curve
-from sklearn.metrics import average_precision_score, precision_recall_curve, roc_curve
+from sklearn.metrics import (
+    average_precision_score,
+    confusion_matrix,
+    precision_recall_curve,
+    roc_curve,
+)
 
 from custintel.evaluation.metrics import _labels_and_scores, lift_table
 
-__all__ = ["plot_gain", "plot_lift", "plot_pr", "plot_reliability", "plot_roc"]
+__all__ = [
+    "plot_confusion_matrix",
+    "plot_gain",
+    "plot_lift",
+    "plot_pr",
+    "plot_reliability",
+    "plot_roc",
+]
 
 
 def _axes(ax: Axes | None) -> Axes:
@@ -168,4 +180,62 @@ def plot_lift(
     ax.set_xticks(table.index)
     ax.set_title("Lift")
     ax.legend(loc="upper right")
+    return ax
+
+
+def plot_confusion_matrix(
+    y_true: Any,
+    y_pred: Any,
+    *,
+    labels: Any = None,
+    normalize: str | None = None,
+    ax: Axes | None = None,
+) -> Axes:
+    """Confusion matrix of predicted labels: true labels down, predicted labels across.
+
+    Parameters
+    ----------
+    y_true : array-like
+        True labels.
+    y_pred : array-like
+        Predicted labels (for a score, apply the decision threshold first).
+    labels : array-like, optional
+        Labels to show, in order; defaults to every label seen in ``y_true`` or ``y_pred``.
+    normalize : {"true", "pred", "all"}, optional
+        Show shares of each true row, each predicted column or of all rows instead of counts.
+    ax : Axes, optional
+
+    Returns
+    -------
+    Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> ax = plot_confusion_matrix([0, 0, 1, 1], [0, 1, 1, 1])
+    >>> [t.get_text() for t in ax.texts]
+    ['1', '1', '0', '2']
+    """
+    if normalize not in (None, "true", "pred", "all"):
+        raise ValueError(
+            f"normalize must be None, 'true', 'pred' or 'all'; got {normalize!r}. Pass "
+            "normalize='true' for the share of each true label."
+        )
+    true = np.asarray(y_true)
+    pred = np.asarray(y_pred)
+    names = np.unique(np.r_[true, pred]) if labels is None else np.asarray(labels)
+    matrix = confusion_matrix(true, pred, labels=names, normalize=normalize)
+    ax = _axes(ax)
+    image = ax.imshow(matrix, cmap="Blues", vmin=0)
+    threshold = (matrix.max() + matrix.min()) / 2
+    for (i, j), value in np.ndenumerate(matrix):
+        text = f"{value:.2f}" if normalize else f"{value:,.0f}"
+        colour = "white" if value > threshold else "black"
+        ax.text(j, i, text, ha="center", va="center", color=colour)
+    ticks = np.arange(len(names))
+    ax.set_xticks(ticks, [str(n) for n in names])
+    ax.set_yticks(ticks, [str(n) for n in names])
+    ax.set(xlabel="predicted label", ylabel="true label", title="Confusion matrix")
+    ax.figure.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
     return ax
