@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import json
-import shutil
 
 import numpy as np
 import pandas as pd
 import pytest
 from mlflow import MlflowClient
-from sklearn.metrics import roc_auc_score
 
 from custintel.models import ChurnModel
 from custintel.tracking import (
@@ -22,27 +20,7 @@ from custintel.tracking import (
     tracking_uri,
 )
 from custintel.tracking.promotion import decide
-
-
-@pytest.fixture(scope="module")
-def template_db(tmp_path_factory):
-    """An empty, migrated store shared by the session: copies skip MLflow's migrations."""
-    path = tmp_path_factory.getbasetemp() / "mlflow-template.db"
-    if not path.exists():
-        MlflowClient(f"sqlite:///{path}").search_experiments()
-    return path
-
-
-@pytest.fixture
-def store(tmp_path, monkeypatch, template_db):
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
-    shutil.copy(template_db, tmp_path / "mlflow.db")
-    return tmp_path
-
-
-def roc_auc(model, holdout):
-    return float(roc_auc_score(holdout.y, model.predict_proba(holdout.X)[:, 1]))
+from tests.tracking._helpers import customer_index, roc_auc
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +33,7 @@ def data():
             "spend_90d": rng.gamma(2.0, 100.0, n),
             "city": pd.Categorical(rng.choice(["上海", "北京", "成都"], n)),
         },
-        index=pd.Index([f"C{i:04d}" for i in range(n)], name="customer_id"),
+        index=customer_index(n),
     )
     y = pd.Series((-0.8 * X["orders_90d"] + rng.normal(0, 1, n) > -2.5).astype(int), index=X.index)
     return X, y

@@ -10,7 +10,6 @@ import mlflow
 import numpy as np
 import pandas as pd
 import pytest
-from mlflow import MlflowClient
 
 from custintel.data import make_demo_dataset
 from custintel.features import build_customer_features, churn_labels
@@ -34,23 +33,6 @@ from custintel.tracking import (
 from custintel.tracking.pyfunc import pip_requirements
 
 TEXTS = ["快递很快，包装完好", "催了三天还没到，客服也不理人", "箱子压坏了，水果烂了一半", "还行"]
-
-
-@pytest.fixture(scope="module")
-def template_db(tmp_path_factory):
-    """An empty, migrated store shared by the session: copies skip MLflow's migrations."""
-    path = tmp_path_factory.getbasetemp() / "mlflow-template.db"
-    if not path.exists():
-        MlflowClient(f"sqlite:///{path}").search_experiments()
-    return path
-
-
-@pytest.fixture
-def store(tmp_path, monkeypatch, template_db):
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
-    shutil.copy(template_db, tmp_path / "mlflow.db")
-    return tmp_path
 
 
 @pytest.fixture(scope="module")

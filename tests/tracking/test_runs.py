@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 
 import numpy as np
 import pandas as pd
@@ -11,32 +10,11 @@ import pytest
 import yaml
 from matplotlib.figure import Figure
 from mlflow import MlflowClient
-from sklearn.metrics import roc_auc_score
 
 from custintel.identity import PIIError
 from custintel.models import ChurnModel
 from custintel.tracking import Holdout, TrainResult, load_holdout, start_run, tracking_uri
-
-
-@pytest.fixture(scope="module")
-def template_db(tmp_path_factory):
-    """An empty, migrated store shared by the session: copies skip MLflow's migrations."""
-    path = tmp_path_factory.getbasetemp() / "mlflow-template.db"
-    if not path.exists():
-        MlflowClient(f"sqlite:///{path}").search_experiments()
-    return path
-
-
-@pytest.fixture
-def store(tmp_path, monkeypatch, template_db):
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
-    shutil.copy(template_db, tmp_path / "mlflow.db")
-    return tmp_path
-
-
-def roc_auc(model, holdout):
-    return float(roc_auc_score(holdout.y, model.predict_proba(holdout.X)[:, 1]))
+from tests.tracking._helpers import customer_index, roc_auc
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +28,7 @@ def data():
             "city": pd.Categorical(rng.choice(["上海", "北京", "成都"], n)),
             "coupon": rng.random(n) < 0.3,
         },
-        index=pd.Index([f"C{i:04d}" for i in range(n)], name="customer_id"),
+        index=customer_index(n),
     )
     signal = -0.6 * X["orders_90d"] + (X["city"] == "成都") + rng.normal(0, 1, n)
     y = pd.Series((signal > -1.5).astype(int), index=X.index, name="churned")

@@ -17,28 +17,6 @@ from custintel.tracking import (
 )
 
 
-@pytest.fixture
-def fresh_dir(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
-    return tmp_path
-
-
-@pytest.fixture(scope="module")
-def template_db(tmp_path_factory):
-    """An empty, migrated store shared by the session: copies skip MLflow's migrations."""
-    path = tmp_path_factory.getbasetemp() / "mlflow-template.db"
-    if not path.exists():
-        MlflowClient(f"sqlite:///{path}").search_experiments()
-    return path
-
-
-@pytest.fixture
-def store(fresh_dir, template_db):
-    shutil.copy(template_db, fresh_dir / "mlflow.db")
-    return fresh_dir
-
-
 def test_names():
     assert experiment_name("churn") == "custintel-churn"
     assert registered_model_name("sentiment") == "custintel-sentiment"
