@@ -141,7 +141,13 @@ def print_outcomes(outcomes: list[RunOutcome]) -> None:
         console.print(
             frame_table(table, f"{r.task}: holdout metrics ({r.split.get('holdout', '')})")
         )
-    console.print(frame_table(metrics_table(outcomes), "Training runs"))
+    table = metrics_table(outcomes)
+    decisions = table.pop("champion")
+    table.insert(4, "champion", [d.split(":")[0] for d in decisions])
+    console.print(frame_table(table, "Training runs"))
+    console.print("[bold]Champion decisions[/] (on the same holdout):")
+    for task, version, decision in zip(table["task"], table["version"], decisions, strict=True):
+        console.print(f"  {task} v{version}: {decision}", soft_wrap=True)
     reports = [str(o.report_path) for o in outcomes if o.report_path is not None]
     if reports:
         console.print("[bold]Reviewer reports[/] (open in a browser):")
