@@ -121,3 +121,21 @@ def raw_tables() -> dict[str, pd.DataFrame]:
         "invoices": invoices,
         "fraud_labels": fraud_labels,
     }
+
+
+@pytest.fixture(scope="session")
+def trained_data():
+    """5,000 demo customers: the smallest size whose last quarter has fraud verdicts of both
+    classes."""
+    from custintel.data import make_demo_dataset
+
+    return make_demo_dataset(n_customers=5_000, seed=0)
+
+
+@pytest.fixture(scope="session")
+def trained(tmp_path_factory, trained_data):
+    """All six tasks trained once, tracked in a fresh MLflow store: (directory, outcomes)."""
+    from tests.training import train_everything
+
+    where = tmp_path_factory.mktemp("trained")
+    return where, train_everything(where, trained_data)

@@ -12,42 +12,20 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from custintel.data import make_demo_dataset
 from custintel.pipelines import (
     evaluate,
     load_data,
     metrics_table,
     promote,
-    spec_from_dict,
     train,
-    train_all,
 )
-
-#: Light settings so the six runs take about a minute; the quality floors below still hold.
-LIGHT = {
-    "churn": {"estimator": {"n_estimators": 120}},
-    "credit": {"estimator": {"n_estimators": 120}},
-    "fraud": {"estimator": {"n_estimators": 100}},
-    "segmentation": {"estimator": {"k_range": [3, 6], "n_bootstrap": 3}},
-    "demand": {
-        "horizon": 14,
-        "series": {"history_days": 300},
-        "estimator": {"n_windows": 2, "models": ["seasonal_naive", "ets", "lgbm"]},
-    },
-    "sentiment": {},
-}
-
-
-def light_spec(task: str, tmp_dir, **extra):
-    raw = {"task": task, **LIGHT[task], "report": {"directory": str(tmp_dir / "reports")}}
-    raw.update(extra)
-    return spec_from_dict(raw)
+from tests.training import LIGHT, light_spec
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory):
-    """A fresh working directory: the default MLflow store and the reports live there."""
-    where = tmp_path_factory.mktemp("runs")
+def store(trained):
+    """The directory the six runs were trained in: its MLflow store, reports and snapshots."""
+    where, _ = trained
     before, env = os.getcwd(), os.environ.pop("MLFLOW_TRACKING_URI", None)
     os.chdir(where)
     yield where
@@ -58,14 +36,13 @@ def store(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def ds():
-    return make_demo_dataset(n_customers=5_000, seed=0)
+def ds(trained_data):
+    return trained_data
 
 
 @pytest.fixture(scope="module")
-def runs(store, ds):
-    specs = [light_spec(t, store) for t in LIGHT]
-    return {o.result.task: o for o in train_all(specs, dataset=ds)}
+def runs(store, trained):
+    return trained[1]
 
 
 def test_default_store_is_a_sqlite_file_in_the_working_directory(runs, store):
@@ -237,3 +214,15 @@ def test_the_same_seed_gives_the_same_model(store, ds):
     a = train(light_spec("segmentation", store, seed=1), dataset=ds, track=False, report=False)
     b = train(light_spec("segmentation", store, seed=1), dataset=ds, track=False, report=False)
     assert np.array_equal(a.result.model.cluster_centers_, b.result.model.cluster_centers_)
+
+
+def test_training_writes_the_serving_snapshot(runs, store):
+    from custintel.pipelines.snapshots import read_snapshot
+
+    for task in ("churn", "credit", "fraud", "segmentation"):
+        X, info = read_snapshot(store / "snapshots", task)
+        model = runs[task].result.model
+        assert X.index.name == "customer_id" and X.index.is_unique, task
+        assert list(X.columns) == list(model.feature_names_in_), task
+        assert info["run_id"] == runs[task].logged.run_id and info["rows"] == len(X), task
+    assert not (store / "snapshots" / "demand.parquet").exists()

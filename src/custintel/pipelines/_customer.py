@@ -213,3 +213,11 @@ def sample_rows(X: pd.DataFrame, n: int, seed: int) -> pd.DataFrame:
     if len(X) <= n:
         return X
     return X.sample(n=n, random_state=seed)
+
+
+def latest_features(ds: Dataset, selection: FeatureSelection) -> pd.DataFrame:
+    """Features of every customer as of the data's end: what the service scores today."""
+    from custintel.features import build_customer_features
+
+    X = build_customer_features(ds, ds.end, builders_for(selection))
+    return X.drop(columns=[c for c in selection.exclude if c in X.columns])

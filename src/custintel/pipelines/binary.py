@@ -44,6 +44,11 @@ def build_holdout(spec: Any, ds: Any) -> tuple[_customer.Snapshots, Holdout]:
     return snaps, holdout
 
 
+def latest_features(spec: Any, ds: Any) -> pd.DataFrame:
+    """Return every customer's features as of the data's end (the serving snapshot)."""
+    return _customer.latest_features(ds, spec.features)
+
+
 def train(spec: Any, data: PreparedData, timer: StageTimer) -> TrainResult:
     """Fit a :class:`ChurnModel` or :class:`CreditRiskModel` as ``spec`` says."""
     from custintel.pipelines.specs import estimator_class

@@ -82,6 +82,24 @@ def holdout_metrics(model: Any, holdout: Holdout) -> dict[str, float]:
     return out
 
 
+def latest_features(spec: Any, ds: Dataset) -> pd.DataFrame:
+    """Return the features of each customer's latest order (the serving snapshot).
+
+    Only orders of the last ``holdout_days`` count; the index is ``customer_id``.
+    """
+    from custintel.features import build_order_features
+
+    since = ds.end - pd.Timedelta(days=spec.holdout_days)
+    X = build_order_features(ds, as_of=ds.end, since=since)
+    orders = ds.orders.set_index("order_id").reindex(X.index)
+    latest = orders["ordered_at"].reset_index().sort_values("ordered_at", kind="stable")
+    owner = orders["customer_id"]
+    keep = latest.groupby(owner.reindex(latest["order_id"]).to_numpy())["order_id"].last()
+    frame = X.loc[keep.to_numpy()]
+    frame.index = pd.Index(keep.index.astype(str), name="customer_id")
+    return frame
+
+
 def train(spec: Any, data: PreparedData, timer: StageTimer) -> TrainResult:
     """Fit a :class:`FraudScorer` on the training orders and judge it on the verdicts."""
     from custintel.models import FraudScorer

@@ -73,6 +73,11 @@ def holdout_metrics(model: Any, holdout: Holdout) -> dict[str, float]:
     }
 
 
+def latest_features(spec: Any, ds: Any) -> pd.DataFrame:
+    """Return every customer's features as of the data's end (the serving snapshot)."""
+    return _customer.latest_features(ds, spec.features)
+
+
 def train(spec: Any, data: PreparedData, timer: StageTimer) -> TrainResult:
     """Fit a :class:`CustomerSegmenter` at the latest training cutoff."""
     from custintel.models import CustomerSegmenter, rfm_tiers

@@ -87,6 +87,11 @@ def holdout_metrics(model: Any, holdout: Holdout) -> dict[str, float]:
     }
 
 
+def latest_features(spec: Any, ds: Any) -> None:
+    """Return nothing: this task is not scored by customer id."""
+    return None
+
+
 def train(spec: Any, data: PreparedData, timer: StageTimer) -> TrainResult:
     """Fit a :class:`SentimentClassifier` on rated texts (or take the pretrained one)."""
     from custintel.models import SentimentClassifier

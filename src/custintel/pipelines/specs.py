@@ -121,6 +121,11 @@ class _TaskSpec(ConfigModel):
     estimator: dict[str, Any] = Field(default_factory=dict, description="estimator parameters")
     promotion: PromotionSpec
     report: ReportSpec = ReportSpec()
+    snapshots: Path = Field(
+        Path("snapshots"),
+        description="folder of the latest feature snapshot (<task>.parquet, features as of the "
+        "data's end) that the HTTP service looks customer_ids up in",
+    )
 
     #: Metrics this task computes on its holdout.
     METRICS: ClassVar[tuple[str, ...]] = ()
@@ -236,6 +241,11 @@ class DemandSpec(_TaskSpec):
     series: SeriesSpec = SeriesSpec()
     horizon: int = Field(28, ge=1, le=366, description="periods forecast and held out")
     reconcile: Literal["wls_struct", "ols", "bottom_up", "none"] = "wls_struct"
+    refit: bool = Field(
+        True,
+        description="after judging, refit on every period (holdout included) so the "
+        "registered model forecasts from the data's end",
+    )
     promotion: PromotionSpec = PromotionSpec(metric="mase")
     METRICS = ("mase", "smape", "wape")
 

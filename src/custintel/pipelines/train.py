@@ -109,6 +109,8 @@ def train(
     if data is None:
         data = _load(spec, dataset, timer)
     result: TrainResult = task_module(spec.task).train(spec, data, timer)
+    with timer("features"):  # what the service scores today, by customer id
+        snapshot = task_module(spec.task).latest_features(spec, data.ds)
     result.stages = {**data.seconds, **timer.seconds}
     result.split.setdefault("trained_at", pd.Timestamp.now(tz="UTC").isoformat(timespec="seconds"))
     logged, path = None, None
@@ -120,6 +122,17 @@ def train(
                 from custintel.pipelines.report import write_report
 
                 path = write_report(result, None, directory=spec.report.directory)
+            if snapshot is not None:
+                from custintel.pipelines.snapshots import write_snapshot
+
+                write_snapshot(
+                    snapshot,
+                    spec.snapshots,
+                    spec.task,
+                    as_of=str(data.ds.end),
+                    run_id=None if logged is None else logged.run_id,
+                    data_sha256=data.fingerprint.get("sha256"),
+                )
     finally:
         from custintel.pipelines.run_plots import close_all
 

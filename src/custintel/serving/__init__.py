@@ -1,0 +1,1 @@
+"""Online scoring: one BentoML service for every champion (bentoml only in service.py)."""
