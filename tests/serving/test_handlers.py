@@ -158,3 +158,26 @@ def test_missing_champion_is_503_and_listed(store):
     assert listed["churn"].loaded and listed["churn"].features
     out = handlers.score(store, "churn", ScoreRequest(customer_ids=ids(store, "churn", 1)))
     assert out.rows  # the others keep serving
+
+
+def test_a_broken_champion_leaves_the_others_loaded(monkeypatch, champions, tmp_path, caplog):
+    from custintel import tracking
+    from custintel.serving.champions import ChampionStore
+
+    def load(task, **_):
+        if task == "credit":
+            raise OSError("estimator.joblib: unexpected end of file\nmore detail")
+        return champions[task][0], {"name": f"custintel-{task}", "version": "1"}
+
+    monkeypatch.setattr(tracking, "load_estimator", load)
+    monkeypatch.setattr(tracking, "configure", lambda: "sqlite:///unused")
+    with caplog.at_level("ERROR", logger="custintel.serving"):
+        store = ChampionStore(snapshot_dir=tmp_path).load()
+    assert not store.ready
+    assert store.missing() == {"credit": "OSError: estimator.joblib: unexpected end of file"}
+    assert set(store.champions) == {"churn", "fraud", "segmentation", "demand", "sentiment"}
+    assert "champion of credit not loaded" in caplog.text
+    assert store.champions["churn"].snapshot is None  # no snapshot: ids cannot be looked up
+    with pytest.raises(ClientError, match="no feature snapshot for churn") as err:
+        handlers.score(store, "churn", ScoreRequest(customer_ids=["C1"]))
+    assert err.value.status == 404
