@@ -280,3 +280,12 @@ def test_balanced_class_weight(train):
     assert balanced.intercept_[0] < plain.intercept_[0]
     with pytest.raises(ValueError, match="'class_weight' parameter"):
         SentimentClassifier(class_weight="even").fit(texts, y)
+
+
+def test_empty_and_blank_texts_are_scored_not_an_error():
+    model = SentimentClassifier.pretrained()
+    p = model.negative_proba(["", " ", "快递很快"])
+    assert p.shape == (3,) and np.all((p >= 0) & (p <= 1))
+    assert p[0] == p[1]  # nothing to read: the model's prior
+    assert not model.aspect_flags(["", " "]).to_numpy().any()
+    assert model.negative_proba([""])[0] == p[0]  # alone in a batch too

@@ -1,9 +1,20 @@
-"""Champions of all six tasks, fitted small and fast, in a ChampionStore without MLflow."""
+"""Fixtures: champions fitted small in a ChampionStore without MLflow, and one live server
+(``bentoml serve`` on 127.0.0.1 over the champions the pipeline tests trained, stopped by its
+process id)."""
 
 from __future__ import annotations
 
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
 import pandas as pd
 import pytest
+import requests
 
 from custintel.data import make_demo_dataset
 from custintel.features import (
@@ -21,6 +32,7 @@ from custintel.models import (
     SentimentClassifier,
 )
 from custintel.models.demand import make_demand_series
+from custintel.serving.auth import KeyStore
 from custintel.serving.champions import Champion, ChampionStore
 
 
@@ -69,3 +81,56 @@ def store(champions):
             {"as_of": "2025-01-01"} if snapshot is not None else {},
         )
     return store
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def server(trained, tmp_path_factory):
+    where, outcomes = trained
+    home = tmp_path_factory.mktemp("serve")
+    keys = KeyStore(home / "keys.json")
+    roles = {role: keys.add(role) for role in ("scorer", "reviewer", "admin")}
+    port = free_port()
+    env = {
+        **os.environ,
+        "MLFLOW_TRACKING_URI": f"sqlite:///{where / 'mlflow.db'}",
+        "CUSTINTEL_SNAPSHOT_DIR": str(where / "snapshots"),
+        "CUSTINTEL_API_KEYS": str(home / "keys.json"),
+        "CUSTINTEL_AUDIT_LOG": str(home / "audit.jsonl"),
+        "CUSTINTEL_PII_KEY": "test-only-secret",
+        "BENTOML_HOME": str(home / "bentoml"),
+        "OMP_WAIT_POLICY": "PASSIVE",
+    }
+    log = open(home / "server.log", "w")  # noqa: SIM115 - closed after the server stops
+    bentoml = Path(sys.executable).parent / "bentoml"
+    proc = subprocess.Popen(
+        [str(bentoml), "serve", "custintel.serving.service:CustintelService",
+         "--host", "127.0.0.1", "--port", str(port)],
+        cwd=home, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(f"{base}/readyz", timeout=2).status_code == 200:
+                    break
+            except (requests.ConnectionError, requests.Timeout):
+                pass
+            assert proc.poll() is None, (home / "server.log").read_text()
+            time.sleep(0.5)
+        else:
+            pytest.fail("service not ready in 120 s:\n" + (home / "server.log").read_text())
+        yield {"base": base, "keys": roles, "home": home, "outcomes": outcomes, "where": where}
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+        log.close()

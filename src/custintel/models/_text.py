@@ -410,6 +410,8 @@ def char_ngram_keys(texts: list[str], lo: int, hi: int) -> tuple[np.ndarray, np.
             key |= codes[k : k + width] << np.uint64(2 * _BITS - _BITS * k)
         rows.append(row[:width][valid])
         keys.append(key[valid])
+    if not rows:  # every text empty (or shorter than the shortest n-gram)
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint64)
     return np.concatenate(rows).astype(np.int64), np.concatenate(keys)
 
 

@@ -175,4 +175,5 @@ class ErrorBody(_Strict):
     """What went wrong and how to fix it."""
 
     error: str
-    detail: list[str] = Field(default_factory=list)
+    detail: str = ""
+    problems: list[str] = Field(default_factory=list)

@@ -17,6 +17,7 @@ from typing import Any
 
 import bentoml
 from fastapi import FastAPI
+from pydantic import BaseModel, ValidationError
 from starlette.responses import JSONResponse
 
 from custintel.serving import handlers
@@ -56,7 +57,14 @@ def _note(**facts: Any) -> None:
 
 
 def _error(status: int, message: str, detail: list[str] | None = None) -> JSONResponse:
-    return JSONResponse({"error": message, "detail": detail or []}, status_code=status)
+    """Return an error in the shape the OpenAPI document gives errors, plus the lines as a list.
+
+    ``detail`` is one line per problem joined by newlines (a string, as documented);
+    ``problems`` holds the same lines as a list for programs.
+    """
+    lines = detail or []
+    body = {"error": message, "detail": "\n".join(lines), "problems": lines}
+    return JSONResponse(body, status_code=status)
 
 
 def _answer(call: Any, customers: list[str] | None = None) -> Any:
@@ -122,7 +130,13 @@ class Gatekeeper:
                     record["status"] = message["status"]
                 await send(message)
 
-            await self.app(scope, receive, send_status)
+            body = await _read_body(receive)
+            problem = _invalid(path, body)
+            if problem is not None:
+                record["status"] = problem.status_code
+                await problem(scope, receive, send)
+                return
+            await self.app(scope, _replay(body), send_status)
         finally:
             _AUDIT.reset(token)
             self.audit.record(
@@ -166,6 +180,55 @@ class Gatekeeper:
         missing = store.missing() if store is not None else {"all": "service starting"}
         body = {"ready": False, "missing": missing}
         await JSONResponse(body, status_code=503)(scope, receive, send)
+
+
+#: Request model of each POST route: bodies are validated here, before BentoML sees them, so
+#: an invalid body is a 422 with our message and its content never reaches a log line.
+_REQUESTS: dict[str, type[BaseModel]] = {
+    **{f"/v1/{r}/predict": ScoreRequest for r in handlers.SCORING_ROUTES},
+    **{f"/v1/{r}/explain": ScoreRequest for r in handlers.EXPLAIN_ROUTES},
+    "/v1/sentiment/predict": SentimentRequest,
+    "/v1/demand/forecast": ForecastRequest,
+}
+
+
+async def _read_body(receive: Any) -> bytes:
+    chunks = []
+    while True:
+        message = await receive()
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body"):
+            return b"".join(chunks)
+
+
+def _replay(body: bytes) -> Any:
+    sent = False
+
+    async def receive() -> dict[str, Any]:
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return receive
+
+
+def _invalid(path: str, body: bytes) -> JSONResponse | None:
+    """Return a 422 naming each problem of ``body`` (never echoing its values), or None."""
+    model = _REQUESTS.get(path)
+    if model is None:
+        return None
+    try:
+        model.model_validate_json(body or b"{}")
+    except ValidationError as err:
+        lines = [
+            f"{'.'.join(str(p) for p in e['loc']) or 'body'}: "
+            f"{e['msg'].removeprefix('Value error, ')}"
+            for e in err.errors(include_input=False, include_url=False)
+        ]
+        return _error(422, f"the request body does not fit {model.__name__}", lines[:20])
+    return None
 
 
 # ---------------------------------------------------------------------------- service
