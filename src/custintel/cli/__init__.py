@@ -13,7 +13,7 @@ import typer
 from custintel._version import __version__
 from custintel.cli import data
 from custintel.cli.demo import demo
-from custintel.cli.serve import keys_app, serve
+from custintel.cli.serve import export_bento, keys_app, serve
 from custintel.cli.train import evaluate, models, promote, train
 
 app = typer.Typer(
@@ -29,6 +29,7 @@ app.command("evaluate")(evaluate)
 app.command("promote")(promote)
 app.command("models")(models)
 app.command("serve")(serve)
+app.command("export-bento")(export_bento)
 app.add_typer(keys_app, name="keys")
 
 

@@ -1,4 +1,4 @@
-"""``custintel serve`` and ``custintel keys ...``: the HTTP service and its API keys."""
+"""``custintel serve``, ``custintel keys ...`` and ``custintel export-bento``."""
 
 from __future__ import annotations
 
@@ -109,3 +109,34 @@ def revoke_key(
         if not KeyStore().revoke(key_id):
             raise ValueError(f"no key with id {key_id!r}; `custintel keys list` shows them")
         console.print(f"Revoked {key_id}.")
+
+
+def export_bento(
+    snapshots: Annotated[
+        Path, typer.Option(help="Folder of the feature snapshots written by training.")
+    ] = Path("snapshots"),
+) -> None:
+    """Build a Bento (bentofile.yaml) of the service with the champions of the MLflow registry.
+
+    Stages every champion, the feature snapshots and the pinned requirements in src/bento_bundle/ of
+    the source tree, then runs `bentoml build`; serve the result with
+    `bentoml serve custintel:latest`.
+    """
+    import custintel
+    from custintel.serving.bundle import stage_champions
+
+    with user_errors():
+        root = Path(custintel.__file__).resolve().parents[2]
+        bentofile = root / "bentofile.yaml"
+        if not bentofile.is_file():
+            raise FileNotFoundError(
+                f"{bentofile} does not exist: export-bento runs from a source checkout of "
+                "custintel (pip install -e .)"
+            )
+        staged = stage_champions(root / "src" / "bento_bundle", snapshots)
+        if not staged:
+            raise ValueError("no champion in the registry; run `custintel train all` first")
+        console.print(f"Staged champions: {', '.join(staged)}")
+        bentoml = Path(sys.executable).parent / "bentoml"
+        command = [str(bentoml), "build", "-f", str(bentofile), str(root / "src")]
+        raise typer.Exit(subprocess.call(command, env=_env(None, None)))

@@ -44,18 +44,28 @@ class ChampionStore:
     Parameters
     ----------
     snapshot_dir : path, optional
-        Folder of the feature snapshots; defaults to ``$CUSTINTEL_SNAPSHOT_DIR`` or
-        ``./snapshots``.
+        Folder of the feature snapshots; defaults to ``$CUSTINTEL_SNAPSHOT_DIR``, else the
+        bundle's, else ``./snapshots``.
     tasks : sequence of str
         Tasks to load (all six by default).
+    bundle : path, optional
+        Read champions from a bundle (``custintel export-bento``) instead of the MLflow
+        registry; defaults to ``$CUSTINTEL_BUNDLE``.
     """
 
     def __init__(
-        self, snapshot_dir: str | os.PathLike[str] | None = None, tasks: tuple[str, ...] = TASKS
+        self,
+        snapshot_dir: str | os.PathLike[str] | None = None,
+        tasks: tuple[str, ...] = TASKS,
+        *,
+        bundle: str | os.PathLike[str] | None = None,
     ) -> None:
-        self.snapshot_dir = Path(
-            snapshot_dir or os.environ.get(SNAPSHOT_DIR_ENV) or Path("snapshots")
-        )
+        from custintel.serving.bundle import BUNDLE_ENV
+
+        bundled = bundle or os.environ.get(BUNDLE_ENV) or _packed_bundle()
+        self.bundle = Path(bundled) if bundled else None
+        default = self.bundle / "snapshots" if self.bundle else Path("snapshots")
+        self.snapshot_dir = Path(snapshot_dir or os.environ.get(SNAPSHOT_DIR_ENV) or default)
         self.tasks = tuple(tasks)
         self.champions: dict[str, Champion] = {}
         self.errors: dict[str, str] = {}
@@ -63,11 +73,16 @@ class ChampionStore:
     def load(self) -> ChampionStore:
         """(Re)load every champion; failures are recorded per task, never raised."""
         from custintel import tracking
+        from custintel.serving.bundle import load_bundled
 
-        tracking.configure()
+        if self.bundle is None:
+            tracking.configure()
         for task in self.tasks:
             try:
-                estimator, info = tracking.load_estimator(task)
+                if self.bundle is not None:
+                    estimator, info = load_bundled(self.bundle, task)
+                else:
+                    estimator, info = tracking.load_estimator(task)
                 champion = Champion(task, estimator, info, _features(estimator))
                 if task not in ("demand", "sentiment"):
                     champion.snapshot, champion.snapshot_info = _snapshot(self.snapshot_dir, task)
@@ -106,6 +121,24 @@ class ChampionStore:
                 f"`custintel train {task}`"
             )
         return self.champions[task]
+
+
+def _packed_bundle() -> Path | None:
+    """Return the bundle packed next to the package inside a Bento, if this is one.
+
+    In a Bento, ``src/`` holds ``custintel/`` and ``bento_bundle/`` and no ``pyproject.toml``
+    above it; in a source checkout the staged bundle is ignored (the registry is the truth).
+    """
+    import custintel
+
+    here = Path.cwd()  # `bentoml serve <bento>` works in the Bento's src/
+    if (here / "bento_bundle").is_dir() and (here.parent / "bento.yaml").is_file():
+        return here / "bento_bundle"
+    src = Path(custintel.__file__).resolve().parents[1]
+    packed = src / "bento_bundle"
+    if packed.is_dir() and not (src.parent / "pyproject.toml").is_file():
+        return packed
+    return None
 
 
 def _features(estimator: Any) -> list[str]:

@@ -133,7 +133,7 @@ def get_version(task: str, *, version: str | None = None, alias: str = CHAMPION)
     except MlflowException as error:
         if error.error_code not in MISSING:
             raise
-        what = f"version {version}" if version is not None else f"a {alias!r} version"
+        what = f"version {version}" if version is not None else f"{alias!r} version"
         raise ValueError(
             f"The {task} model has no {what} (registered model {name!r}) in the tracking store "
             f"{tracking_uri()}. Train one with `custintel train {task}`, or point "
