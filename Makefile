@@ -62,6 +62,7 @@ bench: $(VENV)/.installed-runtime  ## run the benchmarks (tables go to benchmark
 	$(BIN)/python benchmarks/bench_demand_public.py
 	$(BIN)/python benchmarks/bench_sentiment.py
 	$(BIN)/python benchmarks/bench_models_public.py
+	$(BIN)/python benchmarks/bench_serving.py
 
 docs: $(VENV)/.installed-runtime  ## regenerate docs/ (data contract, feature catalog, run configs) from the code
 	$(BIN)/python -m custintel.data.docs > docs/data-contract.md
