@@ -124,6 +124,10 @@ def test_a_retrained_identical_model_ties_and_keeps_the_champion(runs, store, ds
     assert again.decision.reason.startswith("not better")
     assert again.decision.champion_version == "1"
     assert again.decision.champion_score == pytest.approx(first.metrics["roc_auc"])
+    from custintel.pipelines.snapshots import read_snapshot
+
+    _, info = read_snapshot(store / "snapshots", "churn")  # still the champion's snapshot
+    assert info["run_id"] == runs["churn"].logged.run_id
 
 
 def test_a_worse_challenger_is_not_promoted_unless_forced(store, ds):

@@ -1,8 +1,10 @@
-"""The latest feature snapshot of each customer task, written by training, read by serving.
+"""The champion's feature snapshot of each customer task, written by training, read by serving.
 
 ``<directory>/<task>.parquet`` holds one row per customer (index ``customer_id``) with the
 features as of the data's end, the inputs the champion scores when a caller sends only
-``customer_ids``; ``<task>.json`` beside it says as of when, from which run, and how many rows.
+``customer_ids``. A tracked run writes it when it becomes the champion, so its columns match
+the model the service loads; ``<task>.json`` beside it says as of when, from which run, and how
+many rows.
 Both are replaced atomically, so a reader never sees half a snapshot. No raw personal data:
 the frames pass :func:`custintel.identity.assert_no_pii` before they are written.
 """

@@ -123,8 +123,9 @@ class _TaskSpec(ConfigModel):
     report: ReportSpec = ReportSpec()
     snapshots: Path = Field(
         Path("snapshots"),
-        description="folder of the latest feature snapshot (<task>.parquet, features as of the "
-        "data's end) that the HTTP service looks customer_ids up in",
+        description="folder of the champion's feature snapshot (<task>.parquet, features as of "
+        "the data's end, written by each run that becomes the champion) that the HTTP service "
+        "looks customer_ids up in",
     )
 
     #: Metrics this task computes on its holdout.

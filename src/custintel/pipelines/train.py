@@ -122,7 +122,10 @@ def train(
                 from custintel.pipelines.report import write_report
 
                 path = write_report(result, None, directory=spec.report.directory)
-            if snapshot is not None:
+            # The snapshot is what the champion scores by id: only a run that became the
+            # champion replaces it (a losing challenger's columns may differ).
+            decision = None if logged is None else logged.decision
+            if snapshot is not None and decision is not None and decision.promoted:
                 from custintel.pipelines.snapshots import write_snapshot
 
                 write_snapshot(
