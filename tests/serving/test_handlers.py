@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 from pydantic import ValidationError
 
@@ -15,7 +16,7 @@ from custintel.serving.schemas import (
     ScoreRequest,
     SentimentRequest,
 )
-from custintel.tracking import serving_frame
+from custintel.tracking import model_output, serving_frame
 
 
 def ids(store, task, n=3):
@@ -31,6 +32,47 @@ def test_churn_by_customer_id_matches_the_model(store):
     np.testing.assert_allclose(got, want)
     assert [r.customer_id for r in out.rows] == chosen
     assert out.model.version == "7" and out.model.name == "custintel-churn"
+
+
+def as_records(frame):
+    """Rows as a JSON client sends them: plain values, null where missing."""
+    return [
+        {k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in row.items()}
+        for row in serving_frame(frame).to_dict(orient="records")
+    ]
+
+
+@pytest.mark.parametrize(
+    "task, route",
+    [("churn", "churn"), ("credit", "credit"), ("fraud", "fraud"), ("segmentation", "segment")],
+)
+def test_answers_by_id_and_by_record_are_the_models_answers(store, task, route):
+    # by id the answers come from what the champion computed for its snapshot at load; they
+    # must be what the model says for those rows today, in request order, repeats kept
+    champion = store.champions[task]
+    chosen = list(champion.snapshot.index[[5, 0, 5, 2]])
+    rows = champion.snapshot.loc[chosen, champion.features]
+    want = model_output(task, champion.estimator, rows).reset_index(drop=True)
+    by_id = handlers.score(store, route, ScoreRequest(customer_ids=chosen))
+    by_record = handlers.score(store, route, ScoreRequest(records=as_records(rows)))
+    assert [r.customer_id for r in by_id.rows] == chosen
+    for answer in (by_id, by_record):
+        got = pd.DataFrame([r.model_extra for r in answer.rows])
+        assert list(got.columns) == list(want.columns)
+        pd.testing.assert_frame_equal(got, want, check_dtype=False)
+
+
+def test_a_snapshot_without_the_champions_features_answers_404_but_records_still_score(store):
+    from custintel.serving.champions import Champion
+
+    old = store.champions["churn"]
+    broken = old.snapshot.drop(columns=old.features[:2])
+    store.champions["churn"] = Champion("churn", old.estimator, old.info, old.features, broken)
+    with pytest.raises(ClientError, match="snapshot lacks 2 feature") as err:
+        handlers.score(store, "churn", ScoreRequest(customer_ids=ids(store, "churn", 1)))
+    assert err.value.status == 404 and "retrain" in str(err.value)
+    row = as_records(old.snapshot.loc[ids(store, "churn", 1), old.features])
+    assert len(handlers.score(store, "churn", ScoreRequest(records=row)).rows) == 1
 
 
 def test_records_score_like_customer_ids(store):
@@ -83,6 +125,17 @@ def test_records_with_wrong_features_or_types_are_422(store):
     with pytest.raises(ClientError) as err:
         handlers.score(store, "churn", ScoreRequest(records=[{**row, "recency_days": "soon"}]))
     assert err.value.detail == ["records[0].recency_days: expected a number or null, got 'soon'"]
+    with pytest.raises(ClientError) as err:  # numbers in text are not coerced either
+        handlers.score(store, "churn", ScoreRequest(records=[row, {**row, "recency_days": "3"}]))
+    assert err.value.detail == ["records[1].recency_days: expected a number or null, got '3'"]
+    with pytest.raises(ClientError, match="do not fit") as err:
+        handlers.score(store, "churn", ScoreRequest(records=[{**row, "recency_days": 10**400}]))
+    assert err.value.status == 422 and "too large" in err.value.detail[0]
+    text = sorted(champion.text_features)
+    assert text, "the fixture's churn features include categories"
+    with pytest.raises(ClientError) as err:
+        handlers.score(store, "churn", ScoreRequest(records=[{**row, text[0]: 3}]))
+    assert err.value.detail == [f"records[0].{text[0]}: expected text or null, got 3"]
 
 
 def test_all_null_record_is_scored(store):

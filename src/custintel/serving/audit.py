@@ -72,7 +72,13 @@ class AuditLog:
             "customers": [self._pseudo.pseudonymize_one(c) for c in ids[:1_000]],
             "models": models or {},
         }
-        text = json.dumps(line, ensure_ascii=False) + "\n"
-        with self._lock, open(self.path, "a", encoding="utf-8") as f:
-            f.write(text)
+        data = (json.dumps(line, ensure_ascii=False) + "\n").encode("utf-8")
+        # one O_APPEND write per line: lines from several workers never interleave, and a
+        # rotated (moved) log file is followed because the path is opened each time
+        with self._lock:
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            try:
+                os.write(fd, data)
+            finally:
+                os.close(fd)
         return line

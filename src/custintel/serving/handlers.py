@@ -57,23 +57,37 @@ def model_ref(champion: Champion) -> ModelRef:
 def input_frame(champion: Champion, request: ScoreRequest) -> pd.DataFrame:
     """Build the model input of a scoring request (snapshot lookup or validated records)."""
     if request.customer_ids is not None:
-        return _lookup(champion, request.customer_ids)
+        rows = _lookup(champion, request.customer_ids)
+        snapshot = champion.snapshot
+        assert snapshot is not None
+        if not champion.features:
+            return snapshot.iloc[rows]
+        return snapshot.iloc[rows, snapshot.columns.get_indexer(champion.features)]
     assert request.records is not None
     return _records(champion, request.records)
 
 
 def score(store: ChampionStore, route: str, request: ScoreRequest) -> ScoreResponse:
-    """``POST /v1/<route>/predict``: the task's outputs per row."""
+    """``POST /v1/<route>/predict``: the task's outputs per row.
+
+    By ``customer_ids`` the answers are read from what the champion computed for its snapshot
+    at load (:class:`~custintel.serving.champions.Champion`); ``records`` are scored here.
+    """
     from custintel.tracking import model_output
 
     task = _task(SCORING_ROUTES, route)
     champion = store.get(task)
-    frame = input_frame(champion, request)
-    out = model_output(task, champion.estimator, frame)
-    ids = _ids(request, len(frame))
+    if request.customer_ids is not None:
+        rows = _lookup(champion, request.customer_ids)
+        columns = {c: values[rows].tolist() for c, values in champion.snapshot_output.items()}
+    else:
+        out = model_output(task, champion.estimator, input_frame(champion, request))
+        columns = {str(c): out[c].tolist() for c in out.columns}
+    ids = _ids(request, len(next(iter(columns.values()))))
+    names = list(columns)
     rows = [
-        ScoreRow(customer_id=cid, **_plain(record))
-        for cid, record in zip(ids, out.to_dict(orient="records"), strict=True)
+        ScoreRow(customer_id=cid, **_plain(dict(zip(names, values, strict=True))))
+        for cid, values in zip(ids, zip(*columns.values(), strict=True), strict=True)
     ]
     return ScoreResponse(model=model_ref(champion), rows=rows)
 
@@ -214,7 +228,8 @@ def _ids(request: ScoreRequest, n: int) -> list[str | None]:
     return list(request.customer_ids) if request.customer_ids is not None else [None] * n
 
 
-def _lookup(champion: Champion, ids: list[str]) -> pd.DataFrame:
+def _lookup(champion: Champion, ids: list[str]) -> np.ndarray:
+    """Return the snapshot row of each id, or raise a 404 naming the unknown ones."""
     snapshot = champion.snapshot
     if snapshot is None:
         raise ClientError(
@@ -222,61 +237,89 @@ def _lookup(champion: Champion, ids: list[str]) -> pd.DataFrame:
             f"no feature snapshot for {champion.task}: send `records`, or run `custintel train "
             f"{champion.task}` to write one",
         )
-    unknown = [c for c in dict.fromkeys(ids) if c not in snapshot.index]
-    if unknown:
+    if champion.snapshot_problem is not None:
+        raise ClientError(404, f"{champion.snapshot_problem}; send `records` meanwhile")
+    rows = champion.positions(ids)
+    if (rows < 0).any():
+        unknown = list(dict.fromkeys(c for c, r in zip(ids, rows, strict=True) if r < 0))
         raise ClientError(
             404,
             f"{len(unknown)} unknown customer id(s) in the {champion.task} feature snapshot "
             f"({len(snapshot):,} customers as of {champion.snapshot_info.get('as_of', '?')})",
             [f"customer_id {c!r}: not in the snapshot" for c in unknown[:20]],
         )
-    columns = champion.features or list(snapshot.columns)
-    missing = [c for c in columns if c not in snapshot.columns]
-    if missing:
-        raise ClientError(
-            404,
-            f"the {champion.task} snapshot lacks {len(missing)} feature(s) the champion needs "
-            f"({reprlib.repr(missing)}); retrain to refresh it",
-        )
-    return snapshot.loc[ids, columns]
+    return rows
+
+
+#: JSON value types a numeric feature accepts (null is missing; booleans count as 0/1).
+_NUMBERS = frozenset({int, float, bool, type(None)})
+#: JSON value types a text (categorical) feature accepts.
+_TEXTS = frozenset({str, type(None)})
 
 
 def _records(champion: Champion, records: list[dict[str, Any]]) -> pd.DataFrame:
+    """Check ``records`` against the champion's features and build its input frame.
+
+    Numeric features (numbers in the snapshot, or every feature without one) take numbers,
+    booleans or null and become float64; the others take text or null. Nothing is coerced:
+    ``"12"`` for a number is a 422 naming the record and the feature. One pass over the values
+    in plain Python, checked by type sets first (the common, valid case costs no per-value
+    branching), then the columns go to numpy in one block.
+    """
     columns = champion.features
-    given = set().union(*(r.keys() for r in records))
+    given = set().union(*records)
     problems = []
-    unknown = sorted(given - set(columns)) if columns else []
-    if unknown:
-        problems.append(f"unknown feature(s) {reprlib.repr(unknown)}")
-    for i, record in enumerate(records):
-        missing = [c for c in columns if c not in record]
-        if missing:
-            problems.append(
-                f"records[{i}]: missing {len(missing)} feature(s) {reprlib.repr(missing)} "
-                "(send null for an unknown value)"
-            )
-        if len(problems) >= 20:
-            break
-    frame = pd.DataFrame.from_records(records, columns=columns or sorted(given))
-    kinds = champion.snapshot.dtypes if champion.snapshot is not None else None
-    for name in frame.columns:
-        values = frame[name]
-        numeric = kinds is None or name not in kinds or kinds[name].kind in "fiub"
-        if numeric:
-            bad = values.map(lambda v: not _missing(v) and not isinstance(v, int | float | bool))
-            for i in np.flatnonzero(bad.to_numpy())[:3]:
+    if columns:
+        unknown = sorted(given.difference(columns))
+        if unknown:
+            problems.append(f"unknown feature(s) {reprlib.repr(unknown)}")
+        wanted = frozenset(columns)
+        for i, record in enumerate(records):
+            if not wanted.issubset(record):
+                missing = [c for c in columns if c not in record]
                 problems.append(
-                    f"records[{i}].{name}: expected a number or null, got {values[i]!r}"
+                    f"records[{i}]: missing {len(missing)} feature(s) {reprlib.repr(missing)} "
+                    "(send null for an unknown value)"
                 )
-            if not bad.any():
-                frame[name] = pd.to_numeric(values, errors="coerce").astype("float64")
-        else:
-            bad = values.map(lambda v: not _missing(v) and not isinstance(v, str))
-            for i in np.flatnonzero(bad.to_numpy())[:3]:
-                problems.append(f"records[{i}].{name}: expected text or null, got {values[i]!r}")
+                if len(problems) >= 20:
+                    break
+    else:
+        columns = sorted(given)
     if problems:
         raise ClientError(422, "the records do not fit the model's features", problems[:20])
+    text = [c for c in columns if c in champion.text_features]
+    numeric = [c for c in columns if c not in champion.text_features]
+    n = len(records)
+    numbers = [record.get(c) for record in records for c in numeric]
+    texts = [record.get(c) for record in records for c in text]
+    if not _NUMBERS.issuperset(map(type, numbers)):
+        problems += _wrong(numbers, numeric, _NUMBERS, "a number or null")
+    if not _TEXTS.issuperset(map(type, texts)):
+        problems += _wrong(texts, text, _TEXTS, "text or null")
+    if not problems:
+        try:
+            block = np.array(numbers, dtype=np.float64).reshape(n, len(numeric))
+        except OverflowError:
+            problems.append("a number is too large for a float64 feature (over 1.8e308)")
+    if problems:
+        raise ClientError(422, "the records do not fit the model's features", problems[:20])
+    frame = pd.DataFrame(block, columns=numeric)
+    where = {name: i for i, name in enumerate(columns)}
+    for j, name in enumerate(text):  # in column order, so each lands at its own position
+        frame.insert(where[name], name, pd.Series(texts[j :: len(text)], dtype=object))
     return frame
+
+
+def _wrong(values: list[Any], names: list[str], allowed: frozenset[type], what: str) -> list[str]:
+    """One line per value (at most 20) whose type is not ``allowed``, naming record and field."""
+    lines = []
+    for k, value in enumerate(values):
+        if type(value) not in allowed:
+            i, j = divmod(k, len(names))
+            lines.append(f"records[{i}].{names[j]}: expected {what}, got {reprlib.repr(value)}")
+            if len(lines) >= 20:
+                break
+    return lines
 
 
 def _missing(value: Any) -> bool:
