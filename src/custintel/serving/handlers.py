@@ -60,9 +60,8 @@ def input_frame(champion: Champion, request: ScoreRequest) -> pd.DataFrame:
         rows = _lookup(champion, request.customer_ids)
         snapshot = champion.snapshot
         assert snapshot is not None
-        if not champion.features:
-            return snapshot.iloc[rows]
-        return snapshot.iloc[rows, snapshot.columns.get_indexer(champion.features)]
+        picked = snapshot.take(rows)
+        return picked.loc[:, champion.features] if champion.features else picked
     assert request.records is not None
     return _records(champion, request.records)
 
@@ -78,8 +77,8 @@ def score(store: ChampionStore, route: str, request: ScoreRequest) -> ScoreRespo
     task = _task(SCORING_ROUTES, route)
     champion = store.get(task)
     if request.customer_ids is not None:
-        rows = _lookup(champion, request.customer_ids)
-        columns = {c: values[rows].tolist() for c, values in champion.snapshot_output.items()}
+        found = _lookup(champion, request.customer_ids)
+        columns = {c: values[found].tolist() for c, values in champion.snapshot_output.items()}
     else:
         out = model_output(task, champion.estimator, input_frame(champion, request))
         columns = {str(c): out[c].tolist() for c in out.columns}
@@ -252,9 +251,9 @@ def _lookup(champion: Champion, ids: list[str]) -> np.ndarray:
 
 
 #: JSON value types a numeric feature accepts (null is missing; booleans count as 0/1).
-_NUMBERS = frozenset({int, float, bool, type(None)})
+_NUMBERS: frozenset[type] = frozenset({int, float, bool, type(None)})
 #: JSON value types a text (categorical) feature accepts.
-_TEXTS = frozenset({str, type(None)})
+_TEXTS: frozenset[type] = frozenset({str, type(None)})
 
 
 def _records(champion: Champion, records: list[dict[str, Any]]) -> pd.DataFrame:
