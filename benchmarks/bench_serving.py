@@ -24,8 +24,9 @@ rotating over ``--ids`` random customers of the snapshot (seed 0). Each run is p
 
 - *records*: ``POST /v1/churn/predict`` with ``{"records": [every feature of one customer]}``
   (the snapshot row as a request carries it, ``custintel.tracking.serving_frame``, NaN as null);
-- *customer_ids*: ``POST /v1/churn/predict`` with ``{"customer_ids": [one id]}`` (snapshot
-  lookup; its cost is the difference to *records*);
+- *customer_ids*: ``POST /v1/churn/predict`` with ``{"customer_ids": [one id]}`` (the champion
+  scored its whole snapshot once at load, so this is a lookup; the difference to *records* is
+  the cost of checking, encoding and scoring a row per request);
 - *explain*: ``POST /v1/churn/explain`` with ``{"customer_ids": [one id]}`` (top 5 reasons);
 - *mlflow*: ``POST /invocations`` of ``mlflow models serve`` with the same row as
   ``{"dataframe_split": ...}``.
@@ -545,7 +546,7 @@ def profile(
 #: Frames of the hot path whose share of the samples is reported (label, frame, file).
 HOT_FRAMES = [
     ("the route (handlers.score and the response model)", "score", "custintel/serving/handlers"),
-    ("snapshot lookup (handlers._lookup: snapshot.loc[ids, columns])", "_lookup", "handlers"),
+    ("snapshot lookup (handlers._lookup: the id's row of the answers)", "_lookup", "handlers"),
     ("records validation (handlers._records)", "_records", "custintel/serving/handlers"),
     ("model output (tracking.model_output)", "model_output", "custintel/tracking/outputs"),
     ("feature encoding (FrameEncoder.transform)", "FrameEncoder.transform", "models/_frame"),
