@@ -43,7 +43,7 @@ def as_records(frame):
 
 
 @pytest.mark.parametrize(
-    "task, route",
+    ("task", "route"),
     [("churn", "churn"), ("credit", "credit"), ("fraud", "fraud"), ("segmentation", "segment")],
 )
 def test_answers_by_id_and_by_record_are_the_models_answers(store, task, route):

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 import reprlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Literal
 
 import numpy as np
@@ -153,15 +153,35 @@ def reason_codes(
         raise ValueError(f"top_k must be a positive integer, got {top_k!r}.")
     if sign not in ("both", "positive", "negative"):
         raise ValueError(f"sign must be 'both', 'positive' or 'negative', got {sign!r}.")
-    features = [c for c in contributions.columns if c in X.columns and c != "bias"]
+    located = _located(contributions, X)
+    if located is None:
+        features = [c for c in contributions.columns if c in X.columns and c != "bias"]
+    else:
+        features = [c for c, _, _ in located]
     if not features:
         raise ValueError(
             "contributions and X share no feature columns; pass the frame the contributions "
             f"were computed from (contributions has {reprlib.repr(list(contributions.columns))}, "
             f"X has {reprlib.repr(list(X.columns))})."
         )
-    x_frame = _aligned(X[features], contributions.index)
-    values = contributions[features].to_numpy(dtype=np.float64)
+    if located is None:
+        x_frame = _aligned(X[features], contributions.index)
+        values = contributions[features].to_numpy(dtype=np.float64)
+
+        def column(c: int) -> np.ndarray:
+            return np.asarray(x_frame.iloc[:, c].to_numpy(dtype=object))
+
+    else:
+        # same rows, unique columns: read the needed columns of X and contributions in place
+        values = _float_columns(contributions, [at for _, at, _ in located])
+        x_at = [at for _, _, at in located]
+        by_label = not isinstance(X.columns, pd.MultiIndex)
+
+        def column(c: int) -> np.ndarray:
+            # unique flat labels: X[label] is the column at its position
+            series = X[features[c]] if by_label else X.iloc[:, x_at[c]]
+            return np.asarray(series.to_numpy(dtype=object))
+
     order_key = np.abs(values)
     if sign == "positive":
         order_key = np.where(values > 0, order_key, -np.inf)
@@ -180,8 +200,9 @@ def reason_codes(
     x_values = np.empty(len(rows), dtype=object)
     for c in np.unique(cols):
         at = cols == c
-        x_values[at] = x_frame.iloc[:, c].to_numpy(dtype=object)[rows[at]]
-    labels = {name: _describe(name, catalog) for name in set(names)}
+        x_values[at] = column(int(c))[rows[at]]
+    describe = _describer(catalog)
+    labels = {name: describe(name) for name in set(names)}
     zh_texts, en_texts = [], []
     for name, value, c in zip(names, x_values, contrib, strict=True):
         zh_label, en_label, unit = labels[name]
@@ -202,6 +223,45 @@ def reason_codes(
     return out
 
 
+def _located(contributions: pd.DataFrame, X: pd.DataFrame) -> list[tuple[str, int, int]] | None:
+    """``(feature, position in contributions, position in X)`` of each shared feature column.
+
+    Only for frames that need no realignment (same index, unique column names); None
+    otherwise, and the caller selects and aligns the frames by label.
+    """
+    c_columns, x_columns = contributions.columns, X.columns
+    if not (c_columns.is_unique and x_columns.is_unique):
+        return None
+    if not X.index.equals(contributions.index):
+        return None
+    c_labels, x_labels = c_columns.tolist(), x_columns.tolist()
+    if all(type(c) is str for c in c_labels) and all(type(c) is str for c in x_labels):
+        # text labels: a dict finds them as the index does
+        where = {c: p for p, c in enumerate(x_labels)}
+        return [
+            (name, i, where[name])
+            for i, name in enumerate(c_labels)
+            if name != "bias" and name in where
+        ]
+    located = []
+    for i, name in enumerate(c_columns):
+        if name != "bias" and name in x_columns:
+            at = x_columns.get_loc(name)
+            if not isinstance(at, int):
+                return None
+            located.append((name, i, at))
+    return located
+
+
+def _float_columns(frame: pd.DataFrame, positions: list[int]) -> np.ndarray:
+    """``frame.iloc[:, positions].to_numpy(dtype=np.float64)``, without copying the frame."""
+    dtypes = frame.dtypes.tolist()
+    if all(isinstance(d, np.dtype) and d.kind == "f" for d in dtypes):
+        # numpy float columns: one array of the whole frame, then the columns
+        return np.asarray(frame.to_numpy()[:, positions], dtype=np.float64)
+    return frame.iloc[:, positions].to_numpy(dtype=np.float64)
+
+
 def _aligned(X: pd.DataFrame, index: pd.Index) -> pd.DataFrame:
     """``X`` with one row per label of ``index``, in that order."""
     if X.index.equals(index):
@@ -219,6 +279,29 @@ def _aligned(X: pd.DataFrame, index: pd.Index) -> pd.DataFrame:
             "computed from."
         )
     return X.reindex(index)
+
+
+def _describer(catalog: pd.DataFrame | None) -> Callable[[str], tuple[str, str, str]]:
+    """:func:`_describe` with ``catalog`` bound, its columns read once when they are text."""
+    if catalog is None or not (catalog.index.is_unique and catalog.columns.is_unique):
+        return lambda name: _describe(name, catalog)
+    if not all(c in catalog.columns for c in ("zh", "en", "unit")) or not all(
+        (isinstance(d, np.dtype) and d.kind == "O") or isinstance(d, pd.StringDtype)
+        for d in catalog.dtypes.tolist()
+    ):
+        return lambda name: _describe(name, catalog)
+    # text columns only: a catalog row holds the column values unchanged
+    index = catalog.index
+    zh, en, unit = (catalog[c].to_numpy(dtype=object) for c in ("zh", "en", "unit"))
+
+    def describe(name: str) -> tuple[str, str, str]:
+        if name in index:
+            at = index.get_loc(name)
+            if isinstance(at, int):
+                return str(zh[at]), str(en[at]), str(unit[at])
+        return _describe(name, catalog)
+
+    return describe
 
 
 def _describe(name: str, catalog: pd.DataFrame | None) -> tuple[str, str, str]:

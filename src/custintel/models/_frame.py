@@ -9,6 +9,7 @@ an MLflow signature): text labels in, integer codes out, unseen levels become mi
 
 from __future__ import annotations
 
+import math
 import reprlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -55,6 +56,7 @@ class FrameEncoder:
                 "required. Pass at least one row and one feature column."
             )
         self.feature_names_in_ = np.asarray(frame.columns, dtype=object)
+        self.__dict__.pop(_CACHE, None)
         self.categorical_ = []
         self.levels_ = {}
         for name in frame.columns:
@@ -98,8 +100,22 @@ class FrameEncoder:
             )
         return frame.loc[:, list(self.feature_names_in_)]
 
+    def __getstate__(self) -> dict[str, object]:
+        # the lookup cache is rebuilt on demand; pickles hold the fitted state only
+        state = self.__dict__.copy()
+        state.pop(_CACHE, None)
+        return state
+
     def transform(self, X: object) -> np.ndarray:
         """Encode ``X`` as a float64 matrix (categorical columns as level codes, NaN if unseen)."""
+        if isinstance(X, pd.DataFrame) and not self.from_array_ and len(X):
+            out = self._transform_columns(X)
+            if out is not None:
+                return out
+        return self._transform_frame(X)
+
+    def _transform_frame(self, X: object) -> np.ndarray:
+        """:meth:`transform` through :meth:`frame`, any input."""
         frame = self.frame(X)
         names = list(self.feature_names_in_)
         out = np.empty((len(frame), len(names)), dtype=np.float64)
@@ -124,6 +140,103 @@ class FrameEncoder:
                 out[:, j] = _numeric(column, str(name))
         return out
 
+    def feature_index(self, *extra: str) -> pd.Index:
+        """Return the fitted column names as text, followed by ``extra``, as a new Index."""
+        indexes = self._lookups().indexes
+        index = indexes.get(extra)
+        if index is None:
+            index = indexes[extra] = pd.Index([*map(str, self.feature_names_in_), *extra])
+        return index.copy()  # callers may rename theirs
+
+    def _lookups(self) -> _Lookups:
+        """Name positions and level codes as dicts, built once per fitted encoder."""
+        cached = self.__dict__.get(_CACHE)
+        if cached is None or not cached.fits(self):
+            cached = _Lookups.build(self)
+            self.__dict__[_CACHE] = cached
+        return cached
+
+    def _transform_columns(self, X: pd.DataFrame) -> np.ndarray | None:
+        """:meth:`transform` of a frame read straight from its column storage.
+
+        Gives the same matrix as :meth:`_transform_frame` without copying the frame into the
+        fitted order first; returns None (nothing done) for any frame that path should read:
+        non-text, repeated or missing column names, or a storage layout it does not know.
+        """
+        lookups = self._lookups()
+        labels = X.columns.tolist()
+        if len(labels) < len(lookups.names):
+            return None
+        target = np.full(len(labels), -1, dtype=np.intp)
+        hit = [False] * len(lookups.names)
+        for p, label in enumerate(labels):
+            if not isinstance(label, str):
+                return None
+            j = lookups.position.get(label)
+            if j is not None:
+                if hit[j]:
+                    return None  # a fitted column is repeated
+                hit[j] = True
+                target[p] = j
+        if not all(hit):
+            return None  # a fitted column is missing
+        blocks = _blocks(X)
+        if blocks is None:
+            return None
+        n = len(X)
+        out = np.empty((n, len(lookups.names)), dtype=np.float64)
+        # fitted column -> frame column position, for the columns read one at a time
+        rest: dict[int, int] = {}
+        targets = target.tolist()
+        categorical = lookups.is_categorical.tolist()
+        for locs, values in blocks:
+            if isinstance(values, np.ndarray) and values.ndim == 2 and values.dtype.kind in "biuf":
+                if len(locs) > _FEW:
+                    js = target[locs]
+                    plain = (js >= 0) & ~lookups.is_categorical[np.maximum(js, 0)]
+                    out[:, js[plain]] = values[plain].T
+                    for j, p in zip(
+                        js[(js >= 0) & ~plain].tolist(),
+                        locs[(js >= 0) & ~plain].tolist(),
+                        strict=True,
+                    ):
+                        rest[j] = p
+                    continue
+                for i, p in enumerate(locs.tolist()):
+                    j = targets[p]
+                    if j >= 0:
+                        if categorical[j]:
+                            rest[j] = p
+                        else:
+                            out[:, j] = values[i]
+                continue
+            if isinstance(values, np.ndarray) and values.ndim == 2:
+                columns: list[object] = list(values)
+            elif getattr(values, "ndim", 0) == 1:
+                columns = [values]
+            else:
+                columns = [None] * len(locs)
+            for i, p in enumerate(locs.tolist()):
+                j = targets[p]
+                if j < 0:
+                    continue
+                level_codes = lookups.codes[j]
+                codes = None if level_codes is None else _fast_level_codes(columns[i], level_codes)
+                if codes is None:
+                    rest[j] = p
+                else:
+                    out[:, j] = codes
+        # the others as the general path reads them, in the fitted order (so a bad column
+        # raises the same error)
+        for j in sorted(rest):
+            column = X.iloc[:, rest[j]]
+            name = lookups.names[j]
+            if name in self.levels_:
+                out[:, j] = _level_codes(column, self.levels_[name])
+            else:
+                out[:, j] = _numeric(column, str(name))
+        return out
+
 
 def _level_codes(column: pd.Series, levels: pd.Index) -> np.ndarray:
     """Positions of ``column``'s values (read as text) in ``levels``; NaN if missing/unseen."""
@@ -138,6 +251,134 @@ def _level_codes(column: pd.Series, levels: pd.Index) -> np.ndarray:
     values = found.astype(np.float64)
     values[found < 0] = np.nan
     return values
+
+
+#: Attribute holding the encoder's lookup cache (not pickled, rebuilt on demand).
+_CACHE = "_lookups_cache"
+#: Storage blocks with at most this many columns are copied column by column.
+_FEW = 8
+#: Text columns of at most this many rows are coded by a dict loop (request-sized batches).
+_LOOP_ROWS = 2_000
+
+
+@dataclass(frozen=True)
+class _Lookups:
+    """Per-encoder dicts for encoding frames without pandas index look-ups."""
+
+    names_ref: object
+    levels_ref: dict[str, pd.Index]
+    level_refs: tuple[pd.Index, ...]
+    names: list[str]
+    position: dict[str, int]
+    is_categorical: np.ndarray
+    codes: list[dict[str, int] | None]
+    indexes: dict[tuple[str, ...], pd.Index] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, encoder: FrameEncoder) -> _Lookups:
+        names = list(encoder.feature_names_in_)
+        position: dict[str, int] = {}
+        for j, name in enumerate(names):
+            position.setdefault(name, j)
+        if len(position) != len(names) or not all(isinstance(n, str) for n in names):
+            position = {}  # nothing matches: every frame takes the general path
+        codes: list[dict[str, int] | None] = []
+        for name in names:
+            levels = encoder.levels_.get(name) if isinstance(name, str) else None
+            codes.append(_level_dict(levels) if levels is not None else None)
+        return cls(
+            names_ref=encoder.feature_names_in_,
+            levels_ref=encoder.levels_,
+            level_refs=tuple(encoder.levels_.values()),
+            names=names,
+            position=position,
+            is_categorical=np.array([n in encoder.levels_ for n in names], dtype=bool),
+            codes=codes,
+        )
+
+    def fits(self, encoder: FrameEncoder) -> bool:
+        """Whether the encoder still holds the fitted state these lookups were built from."""
+        levels = encoder.levels_
+        return (
+            self.names_ref is encoder.feature_names_in_
+            and self.levels_ref is levels
+            and len(self.level_refs) == len(levels)
+            and all(a is b for a, b in zip(self.level_refs, levels.values(), strict=True))
+        )
+
+
+def _level_dict(levels: pd.Index) -> dict[str, int] | None:
+    """``level -> code`` of a fitted level index; None when a dict cannot stand in for it."""
+    values = levels.tolist()
+    if not levels.is_unique or not all(type(v) is str for v in values):
+        return None
+    return {v: j for j, v in enumerate(values)}
+
+
+def _blocks(frame: pd.DataFrame) -> list[tuple[np.ndarray, object]] | None:
+    """(column positions, values) of each storage block of ``frame``; None if unknown."""
+    try:
+        return [(blk.mgr_locs.as_array, blk.values) for blk in frame._mgr.blocks]  # noqa: PD011
+    except AttributeError:
+        return None
+
+
+def _fast_level_codes(values: object, codes: dict[str, int]) -> np.ndarray | None:
+    """:func:`_level_codes` of a column's 1-D storage array by dict; None if it cannot tell."""
+    if isinstance(values, np.ndarray):
+        return _text_codes(values, codes) if values.dtype.kind == "O" else None
+    if isinstance(values, pd.Categorical):
+        return _category_codes(values, codes)
+    if isinstance(values, pd.api.extensions.ExtensionArray) and isinstance(
+        values.dtype, pd.StringDtype
+    ):
+        return _text_codes(values.to_numpy(dtype=object), codes)
+    return None
+
+
+def _text_codes(values: np.ndarray, codes: dict[str, int]) -> np.ndarray | None:
+    """Level codes of text values (NaN if missing or unseen); None if any is not text.
+
+    A loop in Python, so only for request-sized columns; longer ones take the vectorised path.
+    """
+    if len(values) > _LOOP_ROWS:
+        return None
+    out = np.full(len(values), np.nan)
+    get = codes.get
+    for i, value in enumerate(values.tolist()):
+        if type(value) is str:
+            code = get(value)
+            if code is not None:
+                out[i] = code
+        elif not (
+            value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+        ):
+            return None
+    return out
+
+
+def _category_codes(values: pd.Categorical, codes: dict[str, int]) -> np.ndarray | None:
+    """Level codes of a categorical array; None if a category it uses is not text."""
+    categories = values.categories
+    positions = values.codes
+    if len(positions) < len(categories):
+        # few rows: look up only the categories they use
+        out = np.full(len(positions), np.nan)
+        for i, p in enumerate(positions.tolist()):
+            if p >= 0:
+                text = categories[p]
+                if type(text) is not str:
+                    return None
+                code = codes.get(text)
+                if code is not None:
+                    out[i] = code
+        return out
+    texts = categories.tolist()
+    if not all(type(t) is str for t in texts):
+        return None
+    per_category = np.array([codes.get(t, np.nan) for t in texts], dtype=np.float64)
+    per_category = np.append(per_category, np.nan)  # code -1 (missing) reads the last
+    return per_category[positions]
 
 
 def _text(value: object) -> object:

@@ -549,7 +549,7 @@ class BinaryGBM(ClassifierMixin, BaseEstimator):
         contrib = self.booster_.predict(
             matrix, pred_contrib=True, num_threads=_threads(self.n_jobs)
         )
-        columns = [*map(str, self.encoder_.feature_names_in_), "bias"]
+        columns = self.encoder_.feature_index("bias")
         index = X.index if isinstance(X, pd.DataFrame) else pd.RangeIndex(len(matrix))
         return pd.DataFrame(np.asarray(contrib), index=index, columns=columns)
 
@@ -572,10 +572,20 @@ class BinaryGBM(ClassifierMixin, BaseEstimator):
             ``value``, ``contribution`` (log-odds), ``zh`` and ``en``.
         """
         contrib = self.contributions(X)
-        frame = self.encoder_.frame(X).set_axis(contrib.index)
+        encoder = self.encoder_
+        if (
+            isinstance(X, pd.DataFrame)
+            and not encoder.from_array_
+            and all(isinstance(c, str) for c in X.columns.tolist())
+        ):
+            # X holds every fitted column by name (contributions read them) and has the index
+            # of contrib: reason_codes picks the fitted columns out of it as they are
+            frame = X
+        else:
+            frame = encoder.frame(X).set_axis(contrib.index)
         if catalog is None:
             default = _default_catalog()
-            if default.index.isin(frame.columns).any():
+            if any(name in default.index for name in encoder.feature_names_in_):
                 catalog = default
         return reason_codes(contrib, frame, top_k=top_k, catalog=catalog)
 

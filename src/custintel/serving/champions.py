@@ -100,6 +100,8 @@ class Champion:
         self.snapshot_output = {str(c): out[c].to_numpy() for c in out.columns}
         # a dict, not Index.get_indexer: one id costs ~0.1 us instead of ~50 us of pandas
         # overhead; its keys are the index's own str objects (~70 MB per 1M customers)
+        if self.features and list(snapshot.columns) != self.features:
+            self.snapshot = snapshot.loc[:, self.features]  # rows are taken as model input
         self._positions = dict(zip(snapshot.index, range(len(snapshot)), strict=True))
 
     def positions(self, ids: list[str]) -> np.ndarray:

@@ -60,8 +60,7 @@ def input_frame(champion: Champion, request: ScoreRequest) -> pd.DataFrame:
         rows = _lookup(champion, request.customer_ids)
         snapshot = champion.snapshot
         assert snapshot is not None
-        picked = snapshot.take(rows)
-        return picked.loc[:, champion.features] if champion.features else picked
+        return snapshot.take(rows)  # its columns are the champion's features (Champion)
     assert request.records is not None
     return _records(champion, request.records)
 
@@ -91,39 +90,48 @@ def score(store: ChampionStore, route: str, request: ScoreRequest) -> ScoreRespo
     return ScoreResponse(model=model_ref(champion), rows=rows)
 
 
+#: The output column holding each explained task's score (as ``model_output`` names it).
+_SCORE_COLUMN = {
+    "churn": "churn_probability",
+    "credit": "default_probability",
+    "fraud": "fraud_score",
+}
+
+
 def explain(store: ChampionStore, route: str, request: ScoreRequest) -> ExplainResponse:
     """``POST /v1/<route>/explain``: score and reason codes (zh and en) per row."""
     task = _task(EXPLAIN_ROUTES, route)
     champion = store.get(task)
     model = champion.estimator
     frame = input_frame(champion, request).reset_index(drop=True)
-    if task == "fraud":
+    if request.customer_ids is not None:  # scored at load, as /predict answers
+        found = _lookup(champion, request.customer_ids)
+        scores = champion.snapshot_output[_SCORE_COLUMN[task]][found]
+    elif task == "fraud":
         scores = np.asarray(model.score_samples(frame), dtype=float)
-        reasons = model.explain(frame, top_k=request.top_k, sign="positive")
     else:
         scores = model.predict_proba(frame)[:, 1]
+    if task == "fraud":
+        reasons = model.explain(frame, top_k=request.top_k, sign="positive")
+    else:
         reasons = model.explain(frame, top_k=request.top_k)
-    ids = _ids(request, len(frame))
-    rows = []
-    for i, (cid, value) in enumerate(zip(ids, scores, strict=True)):
-        mine = reasons.loc[[i]] if i in reasons.index else reasons.iloc[:0]
-        rows.append(
-            ExplainRow(
-                customer_id=cid,
-                score=float(value),
-                reasons=[
-                    Reason(
-                        rank=int(r["rank"]),
-                        feature=str(r["feature"]),
-                        value=None if _missing(r["value"]) else str(r["value"]),
-                        contribution=float(r["contribution"]),
-                        zh=str(r["zh"]),
-                        en=str(r["en"]),
-                    )
-                    for r in mine.to_dict(orient="records")
-                ],
+    by_row: dict[int, list[Reason]] = {}
+    for i, r in zip(reasons.index.tolist(), reasons.to_dict(orient="records"), strict=True):
+        by_row.setdefault(i, []).append(
+            Reason(
+                rank=int(r["rank"]),
+                feature=str(r["feature"]),
+                value=None if _missing(r["value"]) else str(r["value"]),
+                contribution=float(r["contribution"]),
+                zh=str(r["zh"]),
+                en=str(r["en"]),
             )
         )
+    ids = _ids(request, len(frame))
+    rows = [
+        ExplainRow(customer_id=cid, score=float(value), reasons=by_row.get(i, []))
+        for i, (cid, value) in enumerate(zip(ids, scores.tolist(), strict=True))
+    ]
     return ExplainResponse(model=model_ref(champion), rows=rows)
 
 
@@ -303,10 +311,12 @@ def _records(champion: Champion, records: list[dict[str, Any]]) -> pd.DataFrame:
     if problems:
         raise ClientError(422, "the records do not fit the model's features", problems[:20])
     frame = pd.DataFrame(block, columns=numeric)
-    where = {name: i for i, name in enumerate(columns)}
-    for j, name in enumerate(text):  # in column order, so each lands at its own position
-        frame.insert(where[name], name, pd.Series(texts[j :: len(text)], dtype=object))
-    return frame
+    if not text:
+        return frame
+    words = np.array(texts, dtype=object).reshape(n, len(text))
+    frame = pd.concat([frame, pd.DataFrame(words, columns=text, dtype=object)], axis=1)
+    # models with a FrameEncoder match columns by name; others get the fitted order
+    return frame if hasattr(champion.estimator, "encoder_") else frame.loc[:, columns]
 
 
 def _wrong(values: list[Any], names: list[str], allowed: frozenset[type], what: str) -> list[str]:
