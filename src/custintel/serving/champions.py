@@ -60,48 +60,21 @@ class Champion:
             )
         if self.snapshot is None:
             return
-        from custintel.tracking import model_output
-
         snapshot = self.snapshot
         snapshot.index = pd.Index(
             snapshot.index.astype(str).to_numpy(dtype=object), name="customer_id"
         )
-        missing = [c for c in self.features if c not in snapshot.columns]
-        if missing:
-            self.snapshot_problem = (
-                f"the {self.task} snapshot lacks {len(missing)} feature(s) the champion needs "
-                f"({reprlib.repr(missing)}); retrain to refresh it"
-            )
-            logger.error(
-                "%s: customer_ids cannot be looked up: %s", self.task, self.snapshot_problem
-            )
-            return
-        if not snapshot.index.is_unique:
-            self.snapshot_problem = (
-                f"the {self.task} snapshot repeats customer ids; retrain to rewrite it"
-            )
-            logger.error(
-                "%s: customer_ids cannot be looked up: %s", self.task, self.snapshot_problem
-            )
-            return
-        try:
-            out = model_output(
-                self.task, self.estimator, snapshot.loc[:, self.features or list(snapshot.columns)]
-            )
-        except Exception as err:  # a snapshot the model cannot read must not stop the service
-            self.snapshot_problem = (
-                f"the {self.task} champion cannot score its snapshot ({type(err).__name__}: "
-                f"{str(err).splitlines()[0] if str(err) else ''}); retrain to refresh it"
-            )
+        out, self.snapshot_problem = _score_snapshot(self, snapshot)
+        if out is None:
             logger.error(
                 "%s: customer_ids cannot be looked up: %s", self.task, self.snapshot_problem
             )
             return
         self.snapshot_output = {str(c): out[c].to_numpy() for c in out.columns}
-        # a dict, not Index.get_indexer: one id costs ~0.1 us instead of ~50 us of pandas
-        # overhead; its keys are the index's own str objects (~70 MB per 1M customers)
         if self.features and list(snapshot.columns) != self.features:
             self.snapshot = snapshot.loc[:, self.features]  # rows are taken as model input
+        # a dict, not Index.get_indexer: one id costs ~0.1 us instead of ~50 us of pandas
+        # overhead; its keys are the index's own str objects (~70 MB per 1M customers)
         self._positions = dict(zip(snapshot.index, range(len(snapshot)), strict=True))
 
     def positions(self, ids: list[str]) -> np.ndarray:
@@ -110,6 +83,31 @@ class Champion:
             return np.full(len(ids), -1, dtype=np.intp)
         get = self._positions.get
         return np.fromiter((get(i, -1) for i in ids), dtype=np.intp, count=len(ids))
+
+
+def _score_snapshot(
+    champion: Champion, snapshot: pd.DataFrame
+) -> tuple[pd.DataFrame | None, str | None]:
+    """Score every snapshot row: ``(model output, None)``, or ``(None, why it cannot be)``."""
+    from custintel.tracking import model_output
+
+    task = champion.task
+    missing = [c for c in champion.features if c not in snapshot.columns]
+    if missing:
+        return None, (
+            f"the {task} snapshot lacks {len(missing)} feature(s) the champion needs "
+            f"({reprlib.repr(missing)}); retrain to refresh it"
+        )
+    if not snapshot.index.is_unique:
+        return None, f"the {task} snapshot repeats customer ids; retrain to rewrite it"
+    try:
+        columns = champion.features or list(snapshot.columns)
+        return model_output(task, champion.estimator, snapshot.loc[:, columns]), None
+    except Exception as err:  # a snapshot the model cannot read must not stop the service
+        return None, (
+            f"the {task} champion cannot score its snapshot ({type(err).__name__}: "
+            f"{str(err).splitlines()[0] if str(err) else ''}); retrain to refresh it"
+        )
 
 
 class ServiceUnavailable(RuntimeError):

@@ -103,14 +103,17 @@ def explain(store: ChampionStore, route: str, request: ScoreRequest) -> ExplainR
     task = _task(EXPLAIN_ROUTES, route)
     champion = store.get(task)
     model = champion.estimator
-    frame = input_frame(champion, request).reset_index(drop=True)
     if request.customer_ids is not None:  # scored at load, as /predict answers
         found = _lookup(champion, request.customer_ids)
+        assert champion.snapshot is not None
+        frame = champion.snapshot.take(found).reset_index(drop=True)
         scores = champion.snapshot_output[_SCORE_COLUMN[task]][found]
-    elif task == "fraud":
-        scores = np.asarray(model.score_samples(frame), dtype=float)
     else:
-        scores = model.predict_proba(frame)[:, 1]
+        frame = input_frame(champion, request).reset_index(drop=True)
+        if task == "fraud":
+            scores = np.asarray(model.score_samples(frame), dtype=float)
+        else:
+            scores = model.predict_proba(frame)[:, 1]
     if task == "fraud":
         reasons = model.explain(frame, top_k=request.top_k, sign="positive")
     else:
