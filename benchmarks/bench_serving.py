@@ -31,11 +31,18 @@ rotating over ``--ids`` random customers of the snapshot (seed 0). Each run is p
 - *mlflow*: ``POST /invocations`` of ``mlflow models serve`` with the same row as
   ``{"dataframe_split": ...}``.
 
+The service answers a valid body in its middleware, which has parsed it already; *records* and
+*customer_ids* are run once more with ``CUSTINTEL_DIRECT=0`` (the first ``--workers`` value),
+where BentoML's routing and IO descriptors parse the body again and answer, to show the cost.
+
 Latency percentiles are wrk's (from its histogram); errors are non-2xx/3xx answers plus socket
 errors and timeouts (10 s). Server CPU is the CPU time of the server's whole process tree over
 the run divided by the requests. Soak: a fresh service (the first ``--workers`` value), 10 s of
 *customer_ids* traffic, then the resident memory (RSS) of its processes, ``--soak`` seconds more
-of the same traffic, and the RSS again (sampled every 30 s in between). With ``--py-spy`` (or
+of the same traffic, and the RSS again (sampled every 30 s in between). BentoML's timeout
+middleware keeps every request's timer, future and context until the request timeout
+(``CUSTINTEL_REQUEST_TIMEOUT``, 10 s) has passed, so RSS climbs by roughly req/s x timeout x
+5 KB during the first timeout's worth of traffic (inside the warm-up) and is flat after that. With ``--py-spy`` (or
 ``py-spy`` on ``PATH``), one service worker is sampled under *customer_ids* and *records* load
 (raw stacks, active samples only) and the share of the samples under the main frames of the
 hot path is reported.
@@ -244,7 +251,8 @@ def _env(workdir: Path, workers: int | None = None) -> dict[str, str]:
         BENTOML_HOME=str(workdir / "bentoml"),
         PATH=f"{BIN}{os.pathsep}{env.get('PATH', '')}",
     )
-    env.pop("CUSTINTEL_ACCESS_LOG", None)
+    for name in ("CUSTINTEL_ACCESS_LOG", "CUSTINTEL_DIRECT", "CUSTINTEL_REQUEST_TIMEOUT"):
+        env.pop(name, None)
     if workers is not None:
         env["CUSTINTEL_WORKERS"] = str(workers)
     return env
@@ -460,10 +468,13 @@ def measure(
 
 
 # ---------------------------------------------------------------------------- servers
-def start_service(workdir: Path, workers: int, key: str, probe: str) -> tuple[Any, str, float]:
+def start_service(
+    workdir: Path, workers: int, key: str, probe: str, direct: bool = True
+) -> tuple[Any, str, float]:
     port = _free_port()
     command = [str(BIN / "bentoml"), "serve", SERVICE, "--host", "127.0.0.1", "--port", str(port)]
-    proc = _start(command, cwd=workdir, env=_env(workdir, workers), log=workdir / "service.log")
+    env = {**_env(workdir, workers), "CUSTINTEL_DIRECT": "1" if direct else "0"}
+    proc = _start(command, cwd=workdir, env=env, log=workdir / "service.log")
     url = f"http://127.0.0.1:{port}"
     up = _wait_up(url + "/v1/churn/predict", key, probe, proc, timeout=300)
     return proc, url, up
@@ -545,7 +556,11 @@ def profile(
 
 #: Frames of the hot path whose share of the samples is reported (label, frame, file).
 HOT_FRAMES = [
-    ("the route (handlers.score and the response model)", "score", "custintel/serving/handlers"),
+    (
+        "the route (service._answer: the handler and the response model)",
+        "_answer",
+        "serving/service",
+    ),
     ("snapshot lookup (handlers._lookup: the id's row of the answers)", "_lookup", "handlers"),
     ("records validation (handlers._records)", "_records", "custintel/serving/handlers"),
     ("model output (tracking.model_output)", "model_output", "custintel/tracking/outputs"),
@@ -556,6 +571,7 @@ HOT_FRAMES = [
     ("audit line (AuditLog.record)", "AuditLog.record", "serving/audit"),
     ("key check (KeyStore.authenticate)", "KeyStore.authenticate", "serving/auth"),
     ("request body parsing (pydantic model_validate_json)", "model_validate_json", "pydantic"),
+    ("response body (pydantic model_dump_json)", "model_dump_json", "pydantic"),
     ("response writing (send chain)", "RequestResponseCycle.send", "uvicorn"),
 ]
 
@@ -573,7 +589,7 @@ def _summarise_profile(raw: Path) -> dict[str, Any]:
         for label, name, where in HOT_FRAMES:
             if any(f.startswith(f"{name} (") and where in f for f in frames):
                 inclusive[label] += n
-        if not any(f.startswith("CustintelService.churn_predict (") for f in frames):
+        if not any(f.startswith("_answer (") and "serving/service" in f for f in frames):
             inclusive["outside the route (ASGI, BentoML, middleware, event loop)"] += n
     return {"total": total, "shares": {k: v / max(1, total) for k, v in inclusive.items()}}
 
@@ -612,7 +628,9 @@ def report(
     context: dict[str, Any],
 ) -> str:
     base = next(r for r in runs if r["scenario"] == "mlflow")
-    ours = [r for r in runs if r["scenario"] != "mlflow"]
+    every = [r for r in runs if r["scenario"] != "mlflow"]
+    ours = [r for r in every if r.get("direct", True)]
+    routed = {r["scenario"]: r for r in every if not r.get("direct", True)}
     lines = [
         f"# bench_serving: churn, one row per request, concurrency {args.concurrency}, "
         f"{args.seconds:g} s per run",
@@ -648,7 +666,7 @@ def report(
         "explain": f'`{{"customer_ids": [one id], "top_k": {TOP_K}}}`',
         "mlflow": '`{"dataframe_split": one row}`',
     }
-    for r in [base, *ours]:
+    for r in [base, *every]:
         lines.append(
             f"| {r['scenario']} | {r['server']} `{r['route']}` | {r['workers']} "
             f"| {body[r['scenario']]} | {r['rps']:,.0f} | {r['p50']:.1f} | {r['p90']:.1f} "
@@ -656,7 +674,20 @@ def report(
             f"| {r['split']} | {r['client_share']:.0%} / {r['others_share']:.0%} "
             f"| {r['rps'] / base['rps']:.2f}x | {base['p99'] / r['p99']:.2f}x |"
         )
-    lines += ["", "Costs, per worker count (from the rows above):", ""]
+    lines += ["", "Costs (from the rows above):", ""]
+    for scenario, slow in routed.items():
+        fast = next(
+            (r for r in ours if r["scenario"] == scenario and r["workers"] == slow["workers"]),
+            None,
+        )
+        if fast is not None:
+            lines.append(
+                f"- {scenario}, {slow['workers']} worker(s): answered in the service's middleware "
+                f"(default) instead of by BentoML's routing and IO descriptors "
+                f"(`CUSTINTEL_DIRECT=0`): {fast['rps'] / slow['rps'] - 1:+.0%} req/s, "
+                f"{fast['cpu_ms'] - slow['cpu_ms']:+.2f} ms server CPU per request, p99 "
+                f"{fast['p99']:.1f} vs {slow['p99']:.1f} ms."
+            )
     for workers in sorted({r["workers"] for r in ours}):
         by = {r["scenario"]: r for r in ours if r["workers"] == workers}
         if {"records", "customer_ids", "explain"} <= by.keys():
@@ -791,9 +822,12 @@ def main() -> None:
         finally:
             _stop(proc)
 
-        for workers in worker_counts:
-            proc, url, up = start_service(args.workdir, workers, key, payloads["customer_ids"][0])
-            print(f"custintel service ({workers} worker(s)) up in {up:.0f} s")
+        plan = [(w, True) for w in worker_counts] + [(worker_counts[0], False)]
+        for workers, direct in plan:
+            proc, url, up = start_service(
+                args.workdir, workers, key, payloads["customer_ids"][0], direct
+            )
+            print(f"custintel service ({workers} worker(s), direct={direct}) up in {up:.0f} s")
             try:
                 import httpx
 
@@ -804,17 +838,19 @@ def main() -> None:
                     timeout=10,
                 )
                 context["version"] = answer.json()["model"]["version"]
-                for scenario, path in (
+                scenarios = [
                     ("records", "/v1/churn/predict"),
                     ("customer_ids", "/v1/churn/predict"),
-                    ("explain", "/v1/churn/explain"),
-                ):
-                    runs.append(
-                        measure(
-                            scenario, "custintel", workers, proc, url, path, key,
-                            payloads[scenario], args, SERVICE_WORKER,
-                        )
+                ]
+                if direct:
+                    scenarios.append(("explain", "/v1/churn/explain"))
+                server = "custintel" if direct else "custintel `CUSTINTEL_DIRECT=0`"
+                for scenario, path in scenarios:
+                    run = measure(
+                        scenario, server, workers, proc, url, path, key,
+                        payloads[scenario], args, SERVICE_WORKER,
                     )  # fmt: skip
+                    runs.append({**run, "direct": direct})
             finally:
                 _stop(proc)
         context.setdefault("version", "1")

@@ -280,7 +280,7 @@ def _respond(path: str, request: BaseModel) -> Response:
 @bentoml.service(
     name="custintel",
     workers=int(os.environ.get("CUSTINTEL_WORKERS", 1)),
-    traffic={"timeout": 30},
+    traffic={"timeout": float(os.environ.get("CUSTINTEL_REQUEST_TIMEOUT", 10))},
     logging={"access": {"enabled": os.environ.get("CUSTINTEL_ACCESS_LOG") == "1"}},
 )
 class CustintelService:
