@@ -42,10 +42,10 @@ the run divided by the requests. Soak: a fresh service (the first ``--workers`` 
 of the same traffic, and the RSS again (sampled every 30 s in between). BentoML's timeout
 middleware keeps every request's timer, future and context until the request timeout
 (``CUSTINTEL_REQUEST_TIMEOUT``, 10 s) has passed, so RSS climbs by roughly req/s x timeout x
-5 KB during the first timeout's worth of traffic (inside the warm-up) and is flat after that. With ``--py-spy`` (or
-``py-spy`` on ``PATH``), one service worker is sampled under *customer_ids* and *records* load
-(raw stacks, active samples only) and the share of the samples under the main frames of the
-hot path is reported.
+5 KB during the first timeout's worth of traffic (inside the warm-up) and is flat after that.
+With ``--py-spy`` (or ``py-spy`` on ``PATH``), one service worker is sampled under
+*customer_ids* and *records* load (raw stacks, active samples only) and the share of the
+samples under the main frames of the hot path is reported.
 
 Goals (from the issue): >= 1,000 req/s with p99 <= 50 ms on the *records* and *customer_ids*
 routes, >= 5x ``mlflow models serve``, RSS growth < 10% over the soak. The table is printed and

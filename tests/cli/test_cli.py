@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -125,7 +127,11 @@ def test_main_job_runs_end_to_end(workdir):
         assert title in result.stdout, title
     assert "first version of the model" in result.stdout
     assert (workdir / "main" / "dataset.json").is_file()
-    assert len(list((workdir / "reports" / "churn").glob("*.html"))) == 1
+    reports = list((workdir / "reports" / "churn").glob("*.html"))
+    assert len(reports) == 1
+    page = reports[0].read_text(encoding="utf-8")
+    assert "demo dataset, 600 customers, seed 0" in page and "in-memory" not in page
+    assert "n_customers: 600" in page and "n_customers: 5000" not in page
     assert (workdir / "mlflow.db").is_file()
 
 
@@ -164,3 +170,93 @@ def test_train_usage_errors_are_readable(workdir):
     assert missing.exit_code == 2 and "nope" in missing.output
     none = run("evaluate", "credit", "--data", str(workdir))
     assert none.exit_code != 0 and "Traceback" not in none.output
+
+
+def test_config_errors_render_markup_and_escape_user_text(tmp_path):
+    cfg = tmp_path / "demo.yaml"
+    cfg.write_text("data:\n  '[bold]n_customer[/bold]': 10\n", "utf-8")
+    result = run("demo", "--config", str(cfg))
+    assert result.exit_code == 1
+    assert "Invalid configuration:" in result.output
+    assert "[bold red]" not in result.output and "[/]" not in result.output
+    assert "[bold]n_customer[/bold]" in result.output  # the user's text, shown as typed
+
+
+def test_train_without_data_says_how_to_get_it(workdir):
+    result = run("train", "churn", "--config", str(CONFIGS / "churn.yaml"))
+    assert result.exit_code == 2, result.output
+    text = " ".join(result.output.split())
+    assert "'out/demo'" in text and "is not a directory" in text
+    assert "custintel data demo --out out/demo" in text and "make demo" in text
+    assert "--data DIR" in text and "Traceback" not in text
+
+
+def test_mlflow_commands_use_this_environment(tmp_path):
+    import shlex
+    import sys
+
+    from custintel.cli.train import mlflow_commands
+
+    uri = f"sqlite:///{tmp_path / 'my runs' / 'mlflow.db'}"
+    (_, browse), (_, serve) = mlflow_commands(uri, "custintel-churn")
+    prefix = f"PATH={shlex.quote(str(Path(sys.executable).parent))}:$PATH "
+    assert browse == f"{prefix}mlflow ui --backend-store-uri {shlex.quote(uri)}"
+    assert serve.startswith(f"{prefix}MLFLOW_TRACKING_URI={shlex.quote(uri)} mlflow models serve")
+    assert shlex.split(browse)[-1] == uri
+
+
+def test_promote_compares_on_the_configs_metric_in_its_direction(monkeypatch):
+    from custintel import pipelines, tracking
+
+    seen = {}
+
+    def fake_promote(task, version, **kwargs):
+        seen.update(kwargs, task=task, version=version)
+        return "decision"
+
+    monkeypatch.setattr(tracking, "configure", lambda: None)
+    monkeypatch.setattr(tracking, "promote_version", fake_promote)
+    spec = pipelines.spec_from_dict({"task": "churn", "promotion": {"metric": "brier"}})
+    assert pipelines.promote(spec, "3") == "decision"
+    assert seen["metric"] == "brier" and seen["greater_is_better"] is False
+    assert seen["score_holdout"].args[1] == "brier"
+
+
+@pytest.mark.slow
+def test_train_all_on_a_small_dataset(workdir):
+    """Every task from one command, on 600 customers with light settings (about 30 s)."""
+    import yaml
+
+    from tests.training import LIGHT
+
+    data = workdir / "data"
+    assert run("data", "demo", "--customers", "600", "--out", str(data)).exit_code == 0
+    configs = workdir / "configs"
+    configs.mkdir()
+    light = {
+        **LIGHT,
+        "fraud": {**LIGHT["fraud"], "holdout_days": 240},  # verdicts of both kinds
+        "demand": {**LIGHT["demand"], "estimator": {"n_windows": 1, "models": ["seasonal_naive"]}},
+    }
+    for task, raw in light.items():
+        (configs / f"{task}.yaml").write_text(yaml.safe_dump(raw), "utf-8")
+    result = run("train", "all", "--config", str(configs), "--data", str(data))
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output
+    # Progress lines read "<task>: <stage> 0:00:01"; keep "<task>: <stage>".
+    lines = [
+        re.sub(r" \d+:\d\d:\d\d$", "", " ".join(x.split())) for x in result.output.splitlines()
+    ]
+    for task in light:
+        assert f"{task}: holdout metrics" in result.stdout, task
+        for stage in ("build features and holdout", "log the run and write the report"):
+            assert lines.count(f"{task}: {stage}") == 1, (task, stage)
+    # The data is loaded and resolved once, before the first task.
+    assert lines.count("segmentation: load and validate data") == 1
+    assert lines.count("segmentation: resolve customer identities") == 1
+    assert not any(line.endswith(": load") for line in lines)
+    assert result.stdout.count("first version of the model") == len(light)
+    assert len(list((workdir / "reports").glob("*/*.html"))) == len(light)
+    assert f"PATH={Path(sys.executable).parent}:$PATH mlflow ui --backend-store-uri" in (
+        " ".join(result.stdout.split())
+    )

@@ -194,3 +194,39 @@ def test_decide_compares_in_the_metrics_direction():
         "0.84213 > 0.84211 (roc_auc)"
     )
     assert not decide(float("nan"), 0.5, "roc_auc", greater_is_better=True)[0]
+
+
+def _log_loss(model, holdout):
+    from sklearn.metrics import log_loss
+
+    return float(log_loss(holdout.y, model.predict_proba(holdout.X)[:, 1]))
+
+
+def test_promote_version_compares_on_the_metric_asked_in_its_direction(store, models, data):
+    train(models["useless"], data)
+    train(models["good"], data)  # version 2, champion on roc_auc
+    train(models["useless"], data)  # version 3, trained with promotion metric roc_auc
+    assert champion() == "2"
+    kept = promote_version(
+        "churn", "3", score_holdout=_log_loss, metric="log_loss", greater_is_better=False
+    )
+    assert not kept.promoted and champion() == "2"
+    assert kept.metric == "log_loss" and kept.challenger_score > kept.champion_score
+    assert kept.reason.startswith("not better: ") and " >= " in kept.reason
+    assert "compared on log_loss" in kept.reason and "promotion metric roc_auc" in kept.reason
+    back = promote_version(
+        "churn", "2", score_holdout=_log_loss, metric="log_loss", greater_is_better=False
+    )
+    assert back.promoted and "already the champion" in back.reason
+    assert champion() == "2"
+    with pytest.raises(ValueError, match="greater_is_better"):
+        promote_version("churn", "3", score_holdout=_log_loss, metric="log_loss")
+
+
+def test_promote_version_on_the_trained_metric_says_nothing_more(store, models, data):
+    train(models["good"], data)
+    train(models["useless"], data)
+    decision = promote_version(
+        "churn", "2", score_holdout=roc_auc, metric="roc_auc", greater_is_better=True
+    )
+    assert not decision.promoted and decision.reason.endswith("(roc_auc)")

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -33,7 +34,7 @@ def user_errors() -> Iterator[None]:
     try:
         yield
     except ConfigError as err:
-        err_console.print(f"[bold red]Invalid configuration:[/] {err}", markup=False)
+        err_console.print(f"[bold red]Invalid configuration:[/] {escape(str(err))}")
         raise typer.Exit(EXIT_INVALID) from None
     except (FileNotFoundError, FileExistsError, NotADirectoryError, ValueError) as err:
         from custintel.data import SchemaError  # imported late: keeps `custintel --help` fast
@@ -44,7 +45,7 @@ def user_errors() -> Iterator[None]:
                 f"[bold red]Invalid data:[/] {len(err.problems)} problem(s); see above."
             )
             raise typer.Exit(EXIT_INVALID) from None
-        err_console.print(f"[bold red]Error:[/] {err}")
+        err_console.print(f"[bold red]Error:[/] {escape(str(err))}")
         raise typer.Exit(EXIT_USAGE) from None
 
 
@@ -55,9 +56,8 @@ def problems_table(err: SchemaError) -> Table:
         table.add_column(col, overflow="fold")
     for p in err.problems:
         examples = ", ".join(map(str, p.examples[:5]))
-        table.add_row(
-            p.table, p.column or "", p.message, f"{p.n_rows:,}" if p.n_rows else "", examples, p.fix
-        )
+        cells = (p.table, p.column or "", p.message, f"{p.n_rows:,}" if p.n_rows else "")
+        table.add_row(*map(escape, (*cells, examples, p.fix)))
     return table
 
 
@@ -65,12 +65,13 @@ def frame_table(df: pd.DataFrame, title: str, *, percent: tuple[str, ...] = ()) 
     """Render a small DataFrame as a rich table (floats rounded, shares as percentages)."""
     import pandas as pd
 
-    table = Table(title=title, title_justify="left", title_style="bold")
+    table = Table(title=escape(title), title_justify="left", title_style="bold")
     for col in df.columns:
         numeric = pd.api.types.is_numeric_dtype(df[col])
         table.add_column(str(col), justify="right" if numeric else "left")
     for row in df.itertuples(index=False):
-        table.add_row(*(_cell(v, name in percent) for name, v in zip(df.columns, row, strict=True)))
+        cells = (_cell(v, name in percent) for name, v in zip(df.columns, row, strict=True))
+        table.add_row(*map(escape, cells))
     return table
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
+from rich.markup import escape
 
 from custintel.cli._console import console, progress, user_errors
 from custintel.cli._report import print_profile
@@ -63,7 +64,7 @@ def validate(
             ds = load_dataset(path, tz=tz, end=end)
             bar.update(task, total=1, completed=1)
         print_profile(ds, sections=None if full else ("tables",))
-        console.print(f"[bold green]Valid:[/] {ds!r}")
+        console.print(f"[bold green]Valid:[/] {escape(repr(ds))}")
 
 
 def generate(n_customers: int, seed: int, start: object, end: object) -> Dataset:

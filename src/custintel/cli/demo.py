@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from rich.markup import escape
 
 from custintel.cli._console import console, frame_table, progress, user_errors
 from custintel.cli._report import print_profile
@@ -51,7 +52,10 @@ def demo(
             output_dir=out,
             train=train,
         )
-        specs = [resolve_spec(t, cfg.configs_dir, cfg.output_dir, cfg.data.seed) for t in cfg.train]
+        specs = [
+            demo_spec(resolve_spec(t, cfg.configs_dir, cfg.output_dir, cfg.data.seed), cfg)
+            for t in cfg.train
+        ]
         started = time.perf_counter()
         ds = generate(cfg.data.n_customers, cfg.data.seed, cfg.data.start, cfg.data.end)
         save(ds, cfg.output_dir, cfg.format, overwrite=True)
@@ -59,12 +63,14 @@ def demo(
         resolved = resolve_identities(ds)
         summarise_features(resolved)
         read_voices(resolved)
-        outcomes = run_specs(specs, dataset=ds, keep_going=True) if specs else []
+        source = demo_source(cfg)
+        outcomes = run_specs(specs, dataset=ds, source=source, keep_going=True) if specs else []
         print_outcomes(outcomes)
         elapsed = time.perf_counter() - started
         console.print(
-            f"[bold green]Done[/] in {elapsed:.1f}s: {ds!r} passed every data-contract check "
-            f"and was written to [bold]{cfg.output_dir}[/]; {len(outcomes)} task(s) trained.",
+            f"[bold green]Done[/] in {elapsed:.1f}s: {escape(repr(ds))} passed every "
+            f"data-contract check and was written to [bold]{escape(str(cfg.output_dir))}[/]; "
+            f"{len(outcomes)} task(s) trained.",
             soft_wrap=True,
         )
         console.print(
@@ -73,6 +79,32 @@ def demo(
             "lists every command.",
             soft_wrap=True,
         )
+
+
+def demo_spec(spec: Any, cfg: DemoConfig) -> Any:
+    """Record in ``spec`` the demo data the run really trains on.
+
+    The data is the one just written to ``output_dir`` (``data.path``), generated with
+    ``cfg.data``; ``data.demo`` is set to those settings so the config shown in the report and
+    logged with the run is the one that was used.
+    """
+    data = spec.data.with_overrides(path=cfg.output_dir, demo=cfg.data.model_dump())
+    return spec.with_overrides(data=data)
+
+
+def demo_source(cfg: DemoConfig) -> str:
+    """Describe the generated demo data for the reports.
+
+    Examples
+    --------
+    >>> demo_source(DemoConfig())
+    'demo dataset, 5,000 customers, seed 0, 2023-01-01 until 2025-01-01, written to out/demo'
+    """
+    d = cfg.data
+    return (
+        f"demo dataset, {d.n_customers:,} customers, seed {d.seed}, {d.start} until {d.end}, "
+        f"written to {cfg.output_dir}"
+    )
 
 
 def resolve_identities(ds: Dataset) -> Dataset:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import typer
+from rich.markup import escape
 
 from custintel.cli._console import console, err_console, frame_table, user_errors
 
@@ -81,7 +82,7 @@ def add_key(
         key = store.add(role)
         console.print(f"New {role} key (store it now; it is not shown again):")
         console.print(key, soft_wrap=True, markup=False)
-        err_console.print(f"hash stored in {store.path}")
+        err_console.print(f"hash stored in {escape(str(store.path))}")
 
 
 @keys_app.command("list")
@@ -108,7 +109,7 @@ def revoke_key(
     with user_errors():
         if not KeyStore().revoke(key_id):
             raise ValueError(f"no key with id {key_id!r}; `custintel keys list` shows them")
-        console.print(f"Revoked {key_id}.")
+        console.print(f"Revoked {escape(key_id)}.")
 
 
 def export_bento(

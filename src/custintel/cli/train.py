@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -9,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from rich.markup import escape
 
 from custintel.cli._console import console, err_console, frame_table, progress, user_errors
 
@@ -58,15 +60,30 @@ def resolve_spec(
     return spec.with_overrides(seed=seed)
 
 
+def check_data(spec: Any) -> None:
+    """Fail early, saying how to get data, when the run's dataset folder does not exist."""
+    path = spec.data.path
+    if path is None or Path(path).is_dir():
+        return
+    raise NotADirectoryError(
+        f"data.path {str(path)!r} ({spec.task} config) is not a directory. Create demo data "
+        f"there with `custintel data demo --out {shlex.quote(str(path))}` (`make demo` writes "
+        "out/demo), or pass --data DIR with your own dataset folder."
+    )
+
+
 @contextmanager
 def stage_progress(label: str) -> Iterator[Callable[[str, str, float | None], None]]:
     """Show a rich progress display with one line per stage of a run."""
+    from custintel.pipelines._stages import STAGE_LABELS
+
     with progress() as bar:
         lines: dict[str, Any] = {}
 
         def on_stage(event: str, stage: str, seconds: float | None) -> None:
             if event == "start":
-                lines[stage] = bar.add_task(f"{label}: {stage}", total=1)
+                what = STAGE_LABELS.get(stage, stage)
+                lines[stage] = bar.add_task(escape(f"{label}: {what}"), total=1)
             elif stage in lines:
                 bar.update(lines.pop(stage), completed=1)
 
@@ -96,6 +113,8 @@ def train(
         _check_task(task, allow_all=True)
         tasks = TASK_NAMES if task == "all" else (task,)
         specs = [resolve_spec(t, config, data, seed) for t in tasks]
+        for spec in specs:
+            check_data(spec)
         outcomes = run_specs(specs, track=track, promote=promote, force=force)
         print_outcomes(outcomes)
 
@@ -104,10 +123,13 @@ def run_specs(
     specs: list[Any],
     *,
     dataset: Dataset | None = None,
+    source: str | None = None,
     keep_going: bool = False,
     **kwargs: Any,
 ) -> list[RunOutcome]:
     """Train each spec with a progress display, loading each data source once.
+
+    ``source`` says what ``dataset`` is, for the reports (e.g. the demo data's size and seed).
 
     With ``keep_going``, a task whose data cannot support it (a ``ValueError`` such as too
     few labels) is reported and skipped instead of stopping the others.
@@ -119,13 +141,15 @@ def run_specs(
     outcomes: list[RunOutcome] = []
     for spec in specs:
         with stage_progress(spec.task) as on_stage:
-            data = load_data(spec, dataset=dataset, on_stage=on_stage, cache=cache)
+            data = load_data(spec, dataset=dataset, source=source, on_stage=on_stage, cache=cache)
             try:
                 outcomes.append(train_one(spec, data=data, on_stage=on_stage, **kwargs))
             except ValueError as err:
                 if not keep_going:
                     raise
-                err_console.print(f"[yellow]{spec.task}: skipped:[/] {err}", soft_wrap=True)
+                err_console.print(
+                    f"[yellow]{spec.task}: skipped:[/] {escape(str(err))}", soft_wrap=True
+                )
     return outcomes
 
 
@@ -147,29 +171,48 @@ def print_outcomes(outcomes: list[RunOutcome]) -> None:
     console.print(frame_table(table, "Training runs"))
     console.print("[bold]Champion decisions[/] (on the same holdout):")
     for task, version, decision in zip(table["task"], table["version"], decisions, strict=True):
-        console.print(f"  {task} v{version}: {decision}", soft_wrap=True)
+        console.print(escape(f"  {task} v{version}: {decision}"), soft_wrap=True)
     reports = [str(o.report_path) for o in outcomes if o.report_path is not None]
     if reports:
         console.print("[bold]Reviewer reports[/] (open in a browser):")
         for path in reports:
-            console.print(f"  {path}", soft_wrap=True)
+            console.print(f"  {escape(path)}", soft_wrap=True)
     if any(o.logged is not None for o in outcomes):
         from custintel import tracking
 
         uri = tracking.tracking_uri()
-        console.print(f"[bold]MLflow[/] runs and registered models are in {uri}", soft_wrap=True)
         console.print(
-            f"  browse them:  [cyan]mlflow ui --backend-store-uri {uri}[/]", soft_wrap=True
+            f"[bold]MLflow[/] runs and registered models are in {escape(uri)}", soft_wrap=True
         )
         logged = [o for o in outcomes if o.logged is not None]
         first = next((o for o in logged if o.result.task == "churn"), logged[0])
-        bin_dir = Path(sys.executable).parent  # mlflow and uvicorn of this environment
-        console.print(
-            f"  serve a champion:  [cyan]PATH={bin_dir}:$PATH MLFLOW_TRACKING_URI={uri} "
-            f"mlflow models serve -m 'models:/{first.logged.registered_name}@champion' "  # type: ignore[union-attr]
-            "--env-manager local -h 127.0.0.1 -p 5001[/]",
-            soft_wrap=True,
-        )
+        for what, command in mlflow_commands(uri, first.logged.registered_name):  # type: ignore[union-attr]
+            console.print(f"  {what}:  [cyan]{escape(command)}[/]", soft_wrap=True)
+
+
+def mlflow_commands(uri: str, registered_name: str) -> list[tuple[str, str]]:
+    """Shell commands that browse the runs and serve a champion, with this environment's mlflow.
+
+    Both put the ``bin`` folder of the running Python first on ``PATH`` (``mlflow models
+    serve`` also needs its ``uvicorn``), so they work pasted into any shell, venv active or not.
+
+    Examples
+    --------
+    >>> browse, serve = mlflow_commands("sqlite:///tmp/mlflow.db", "custintel-churn")
+    >>> browse[1].endswith("mlflow ui --backend-store-uri sqlite:///tmp/mlflow.db")
+    True
+    """
+    path = "PATH=" + shlex.quote(str(Path(sys.executable).parent)) + ":$PATH"
+    store = shlex.quote(uri)
+    return [
+        ("browse them", f"{path} mlflow ui --backend-store-uri {store}"),
+        (
+            "serve a champion",
+            f"{path} MLFLOW_TRACKING_URI={store} mlflow models serve -m "
+            f"{shlex.quote(f'models:/{registered_name}@champion')} "
+            "--env-manager local -h 127.0.0.1 -p 5001",
+        ),
+    ]
 
 
 def evaluate(
@@ -188,6 +231,7 @@ def evaluate(
     with user_errors():
         _check_task(task, allow_all=False)
         spec = resolve_spec(task, config, data)
+        check_data(spec)
         with stage_progress(f"evaluate {task}") as on_stage:
             metrics, info, holdout = pipelines.evaluate(spec, version=version, on_stage=on_stage)
         title = (

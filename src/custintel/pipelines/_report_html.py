@@ -179,6 +179,8 @@ figcaption { font-size:13px; color:var(--muted); margin-top:6px; }
 .cards { display:grid; grid-template-columns:repeat(auto-fill,minmax(540px,1fr)); gap:14px; }
 .card { border:1px solid var(--line); border-radius:6px; padding:10px 14px; }
 .card h3 { margin:0 0 6px; }
+p.quote { margin:0 0 6px; padding:4px 10px; border-left:3px solid var(--line);
+  color:var(--muted); }
 .card ol { margin:0; padding-left:22px; } .card li { margin-bottom:4px; }
 .en { color:var(--muted); font-size:13px; display:block; }
 ul.notes li { margin-bottom:4px; }

@@ -14,7 +14,30 @@ if TYPE_CHECKING:
     from custintel.pipelines.data import PreparedData
 
 #: The stages of a run, in order (the CLI shows one progress line per stage).
-STAGES = ("load", "identities", "features", "split", "fit", "evaluate", "explain", "log")
+STAGES = (
+    "load",
+    "identities",
+    "features",
+    "split",
+    "fit",
+    "evaluate",
+    "explain",
+    "snapshot",
+    "log",
+)
+
+#: What each stage does, for progress displays.
+STAGE_LABELS: dict[str, str] = {
+    "load": "load and validate data",
+    "identities": "resolve customer identities",
+    "features": "build features and holdout",
+    "split": "split by time",
+    "fit": "fit",
+    "evaluate": "evaluate on the holdout",
+    "explain": "explain",
+    "snapshot": "serving snapshot of today's features",
+    "log": "log the run and write the report",
+}
 
 #: ``callback(event, stage, seconds)``: event is "start" or "end"; seconds is None at start.
 StageCallback = Callable[[str, str, float | None], None]

@@ -9,8 +9,11 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from custintel.pipelines._stages import StageTimer
+
 if TYPE_CHECKING:
     from custintel.data import Dataset
+    from custintel.pipelines._stages import StageCallback
     from custintel.pipelines.specs import DataSpec
 
 
@@ -34,7 +37,13 @@ class PreparedData:
     seconds: dict[str, float]
 
 
-def prepare_data(spec: DataSpec, *, dataset: Dataset | None = None) -> PreparedData:
+def prepare_data(
+    spec: DataSpec,
+    *,
+    dataset: Dataset | None = None,
+    source: str | None = None,
+    on_stage: StageCallback | None = None,
+) -> PreparedData:
     """Load (or generate) the data a run trains on, resolve identities and fingerprint it.
 
     Parameters
@@ -44,42 +53,49 @@ def prepare_data(spec: DataSpec, *, dataset: Dataset | None = None) -> PreparedD
     dataset : Dataset, optional
         Data already in memory (``custintel demo`` passes the dataset it generated); ``spec``
         then only decides whether identities are resolved.
+    source : str, optional
+        What ``dataset`` is, for the fingerprint and the report (e.g. ``"demo dataset, 20,000
+        customers, seed 0"``); default ``"in-memory dataset"``. Ignored without ``dataset``.
+    on_stage : callable, optional
+        ``on_stage(event, stage, seconds)`` for the stages ``load`` (read or generate, and
+        validate) and ``identities`` (only when identities are resolved).
 
     Returns
     -------
     PreparedData
     """
-    import time
-
     from custintel.data import load_dataset, make_demo_dataset
 
-    started = time.perf_counter()
-    if dataset is not None:
-        ds, source = dataset, "in-memory dataset"
-    elif spec.path is not None:
-        ds, source = load_dataset(spec.path, tz=spec.tz), str(spec.path)
-    else:
-        demo = spec.demo
-        ds = make_demo_dataset(
-            n_customers=demo.n_customers,
-            seed=demo.seed,
-            start=str(demo.start),
-            end=str(demo.end),
-        )
-        source = f"demo data ({demo.n_customers:,} customers, seed {demo.seed})"
-    loaded = time.perf_counter()
-    fingerprint = data_fingerprint(ds)
+    timer = StageTimer(on_stage)
+    with timer("load"):
+        if dataset is not None:
+            ds, source = dataset, source or "in-memory dataset"
+        elif spec.path is not None:
+            ds, source = load_dataset(spec.path, tz=spec.tz), str(spec.path)
+        else:
+            demo = spec.demo
+            ds = make_demo_dataset(
+                n_customers=demo.n_customers,
+                seed=demo.seed,
+                start=str(demo.start),
+                end=str(demo.end),
+            )
+            source = (
+                f"demo dataset, {demo.n_customers:,} customers, seed {demo.seed}, {demo.start} "
+                f"until {demo.end}, generated for this run"
+            )
+        fingerprint = data_fingerprint(ds)
     fingerprint["source"] = source
     merged = 0
     if spec.resolve_identities:
         from custintel.identity import apply_resolution, resolve_customers
 
-        resolution = resolve_customers(ds)
-        merged = int(len(resolution.mapping) - resolution.mapping["canonical_id"].nunique())
-        ds = apply_resolution(ds, resolution)
+        with timer("identities"):
+            resolution = resolve_customers(ds)
+            merged = int(len(resolution.mapping) - resolution.mapping["canonical_id"].nunique())
+            ds = apply_resolution(ds, resolution)
     fingerprint["merged_customers"] = merged
-    done = time.perf_counter()
-    return PreparedData(ds, fingerprint, {"load": loaded - started, "identities": done - loaded})
+    return PreparedData(ds, fingerprint, dict(timer.seconds))
 
 
 def data_fingerprint(ds: Dataset) -> dict[str, Any]:

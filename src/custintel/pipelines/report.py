@@ -211,24 +211,42 @@ def _examples_section(result: TrainResult) -> str:
     assert_no_pii(examples, where="report examples")
     if "customer_id" not in examples.columns:
         examples = examples.rename_axis("customer_id").reset_index()
+    # One card per example: a task may show several texts of one customer.
+    key = "example" if "example" in examples.columns else "customer_id"
     cards = []
-    for customer, rows in list(examples.groupby("customer_id", sort=False))[:_MAX_EXAMPLES]:
+    for _, rows in list(examples.groupby(key, sort=False))[:_MAX_EXAMPLES]:
         if "rank" in rows.columns:
             rows = rows.sort_values("rank")
-        score = f" · 得分 Score {fmt(rows['score'].iloc[0])}" if "score" in rows.columns else ""
+        first = rows.iloc[0]
+        if "title" in rows.columns:
+            subtitle = f" · {first['title']}"
+        elif "score" in rows.columns:
+            subtitle = f" · 得分 Score {fmt(first['score'])}"
+        else:
+            subtitle = ""
+        quote = ""
+        if "text" in rows.columns and pd.notna(first["text"]):
+            quote = f'<p class="quote">{esc(first["text"])}</p>'
         reasons = "".join(
             f"<li>{esc(r.get('zh', ''))}<span class='en'>{esc(r.get('en', ''))}</span></li>"
             for r in rows.to_dict("records")
         )
         cards.append(
-            f'<div class="card"><h3>客户 Customer {esc(customer)}{esc(score)}</h3>'
-            f"<ol>{reasons}</ol></div>"
+            f'<div class="card"><h3>客户 Customer {esc(first["customer_id"])}{esc(subtitle)}</h3>'
+            f"{quote}<ol>{reasons}</ol></div>"
         )
-    return (
-        "<p>括号中的数字是该因素对得分的推动：正数推高得分，负数拉低得分。 The number in "
-        "brackets is how much the factor pushed the score: positive raises it, negative "
-        f'lowers it.</p><div class="cards">{"".join(cards)}</div>'
-    )
+    if "segment" in examples.columns:
+        legend = (
+            "每位客户所在的客户群，以及最能区分该群的特征在该客户身上的取值。 Each customer's "
+            "segment, and the customer's values of the features that set that segment apart."
+        )
+    else:
+        legend = (
+            "括号中的数字是该因素对所示得分的推动：正数推高得分，负数拉低得分。 The number in "
+            "brackets is how much the factor pushed the score shown: positive raises it, "
+            "negative lowers it."
+        )
+    return f'<p>{legend}</p><div class="cards">{"".join(cards)}</div>'
 
 
 def _notes_section(result: TrainResult) -> str:
@@ -240,13 +258,19 @@ def _notes_section(result: TrainResult) -> str:
     else:
         out += not_applicable("没有备注。", "No notes.")
     if result.stages:
-        total = sum(result.stages.values())
+        # Written before the run is logged: the logging (and this report) is not timed here.
+        stages = {k: v for k, v in result.stages.items() if k != "log"}
+        total = sum(stages.values())
         frame = pd.DataFrame(
-            {"秒 Seconds": [*result.stages.values(), total]},
-            index=[*result.stages, "合计 total"],
+            {"秒 Seconds": [*stages.values(), total]},
+            index=[*stages, "合计（不含记录）total before logging"],
         )
-        out += heading(3, "各阶段耗时", "Stage timings")
+        out += heading(3, "各阶段耗时（记录与报告之前）", "Stage timings, before logging")
         out += frame_table(frame, index_label="阶段 Stage")
+        out += (
+            "<p>记录到 MLflow 和生成本报告的时间不在此表中。 The time spent logging the run and "
+            "writing this report is not included.</p>"
+        )
     return out
 
 

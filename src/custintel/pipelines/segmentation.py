@@ -164,14 +164,24 @@ def _segment_drivers(model: Any, catalog: pd.DataFrame, top: int) -> pd.DataFram
 def _examples(
     model: Any, X: pd.DataFrame, names: pd.Series, catalog: pd.DataFrame, n: int
 ) -> pd.DataFrame:
-    """One customer per segment (up to ``n``) with the features that set the segment apart."""
+    """``n`` customers spread over the segments, with the features that set each segment apart.
+
+    Customers are taken in turn from each segment (the first of every segment, then the
+    second, ...), so there are ``n`` examples whenever there are ``n`` customers.
+    """
     labels = pd.Series(np.asarray(model.predict(X)), index=X.index)
+    members = {s: list(labels.index[labels.to_numpy() == s]) for s in model.profiles_.index}
+    picks: list[tuple[Any, Any]] = []
+    depth = 0
+    while len(picks) < n and any(len(m) > depth for m in members.values()):
+        picks += [(s, m[depth]) for s, m in members.items() if len(m) > depth]
+        depth += 1
+    names_of_levels = list(X.index.names)
+    at = names_of_levels.index("customer_id") if "customer_id" in names_of_levels else -1
     rows = []
-    for segment in list(model.profiles_.index)[:n]:
-        members = labels.index[labels.to_numpy() == segment]
-        if len(members) == 0:
-            continue
-        who = members[0]
+    for segment, who in picks[:n]:
+        profile = model.profiles_.loc[segment]
+        title = f"客户群 Segment {segment}：{profile['name']} / {profile['name_en']}"
         z = model.profile_z_.loc[segment].abs().sort_values(ascending=False).head(3)
         for rank, feature in enumerate(z.index, start=1):
             value = X.loc[who, feature] if feature in X.columns else None
@@ -180,12 +190,13 @@ def _examples(
             en = catalog.loc[feature, "en"] if feature in catalog.index else feature
             rows.append(
                 {
-                    "customer_id": who[-1] if isinstance(who, tuple) else who,
-                    "score": float(segment),
+                    "customer_id": who[at] if isinstance(who, tuple) else who,
+                    "segment": int(segment),
+                    "title": title,
                     "rank": rank,
                     "feature": feature,
                     "value": value,
-                    "zh": f"{model.profiles_.loc[segment, 'name']}：{zh} = {shown}",
+                    "zh": f"{profile['name']}：{zh} = {shown}",
                     "en": f"{names.loc[who]}: {en} = {shown}",
                 }
             )

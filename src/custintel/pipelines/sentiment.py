@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from custintel.pipelines.data import PreparedData
 
 _EXPLAIN_TEXTS = 500
+_EXAMPLE_CHARS = 120
 
 
 def labelled_texts(spec: Any, ds: Dataset) -> pd.DataFrame:
@@ -197,21 +198,47 @@ def _word_drivers(words: pd.DataFrame, top: int) -> pd.DataFrame:
 
 
 def _examples(model: Any, texts: list[str], negative: pd.Series, n: int) -> pd.DataFrame:
-    """Return the most negative holdout texts with the words that made them so."""
+    """Return the most negative holdout texts with the words that made them so.
+
+    The score shown is the probability that the text is negative, so each word's contribution
+    is given toward negative: positive numbers raise the score, negative ones lower it. The
+    texts were scrubbed of personal data when they were labelled.
+    """
     order = np.argsort(-negative.to_numpy(), kind="stable")[:n]
     words = model.explain([texts[i] for i in order], top_k=3)
     rows = []
     for _, w in words.iterrows():
         i = order[int(w["row"])]
+        score = float(negative.iloc[i])
+        toward = -float(w["contribution"])  # explain() gives log-odds toward positive
+        moved = "raised" if toward >= 0 else "lowered"
         rows.append(
             {
+                "example": int(w["row"]),
                 "customer_id": str(negative.index[i]),
-                "score": float(negative.iloc[i]),
+                "score": score,
+                "title": f"负面概率 P(negative) {score:.3f}",
+                "text": _shorten(texts[i]),
                 "rank": int(w["rank"]),
                 "feature": w["word"],
                 "value": None,
-                "zh": f"「{w['word']}」({w['contribution']:+.2f})",
-                "en": f"word {w['word']!r} moved the log-odds by {w['contribution']:+.2f}",
+                "zh": f"「{w['word']}」({toward:+.2f})",
+                "en": f"word {w['word']!r} {moved} the log-odds of negative by {abs(toward):.2f} "
+                f"({toward:+.2f})",
             }
         )
     return pd.DataFrame(rows)
+
+
+def _shorten(text: str, width: int = _EXAMPLE_CHARS) -> str:
+    """Cut ``text`` to at most ``width`` characters, marking the cut with an ellipsis.
+
+    Examples
+    --------
+    >>> _shorten("快递很快，包装完好", 6)
+    '快递很快，…'
+    >>> _shorten("好评", 6)
+    '好评'
+    """
+    text = " ".join(str(text).split())
+    return text if len(text) <= width else text[: width - 1] + "…"

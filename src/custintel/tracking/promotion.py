@@ -68,12 +68,20 @@ def promote_result(
 
 
 def promote_version(
-    task: str, version: str, *, score_holdout: Scorer, force: bool = False
+    task: str,
+    version: str,
+    *,
+    score_holdout: Scorer,
+    metric: str | None = None,
+    greater_is_better: bool | None = None,
+    force: bool = False,
 ) -> PromotionDecision:
     """Decide whether the registered ``version`` of ``task`` becomes the champion.
 
     Both the version and the champion are scored with ``score_holdout`` on the holdout
-    logged with the version's run.
+    logged with the version's run, and compared in the direction of the metric it computes.
+    When that metric is not the one the version was trained with (a config changed since),
+    both are still compared on ``metric``, and the reason says so.
 
     Parameters
     ----------
@@ -82,7 +90,12 @@ def promote_version(
     version : str
         The challenger's registered version.
     score_holdout : callable
-        ``score_holdout(model, holdout) -> float``, the task's promotion metric.
+        ``score_holdout(model, holdout) -> float``, the value of ``metric``.
+    metric : str, optional
+        The metric ``score_holdout`` computes. Default: the promotion metric the version was
+        trained with (its ``promotion_metric`` tag), which ``score_holdout`` must then compute.
+    greater_is_better : bool, optional
+        Direction of ``metric``; required with ``metric``.
     force : bool
         Promote whatever the scores.
 
@@ -94,8 +107,14 @@ def promote_version(
     Raises
     ------
     ValueError
-        When the version does not exist or its run has no holdout.
+        When the version does not exist or its run has no holdout, or ``metric`` is given
+        without ``greater_is_better``.
     """
+    if metric is not None and greater_is_better is None:
+        raise ValueError(
+            f"promote_version: metric={metric!r} needs greater_is_better (True when a higher "
+            f"{metric} is better), so the two versions are compared in its direction"
+        )
     model_version = get_version(task, version=str(version))
     run_id = model_version.run_id
     if not run_id:
@@ -106,6 +125,16 @@ def promote_version(
     tags = dict(model_version.tags or {})
     if "promotion_metric" not in tags:
         tags = {**client().get_run(run_id).data.tags, **tags}
+    trained_with = tags.get("promotion_metric")
+    note = ""
+    if metric is None or greater_is_better is None:
+        metric = trained_with or "score"
+        greater_is_better = tags.get("greater_is_better", "true") == "true"
+    elif trained_with is not None and trained_with != metric:
+        note = (
+            f"; both versions compared on {metric} (the promotion metric asked for), while "
+            f"version {model_version.version} was trained with promotion metric {trained_with}"
+        )
     holdout = load_holdout(run_id)
     estimator, _ = load_estimator(task, version=str(model_version.version))
     challenger = float(score_holdout(estimator, holdout))
@@ -116,9 +145,10 @@ def promote_version(
         challenger,
         holdout,
         score_holdout,
-        tags.get("promotion_metric", "score"),
-        greater_is_better=tags.get("greater_is_better", "true") == "true",
+        metric,
+        greater_is_better=greater_is_better,
         force=force,
+        note=note,
     )
 
 
@@ -162,6 +192,7 @@ def _promote(
     *,
     greater_is_better: bool,
     force: bool,
+    note: str = "",
 ) -> PromotionDecision:
     from mlflow.exceptions import MlflowException
 
@@ -201,6 +232,8 @@ def _promote(
             metric,
             greater_is_better=greater_is_better,
         )
+    if champion_score is not None:  # the note is about a comparison that took place
+        reason += note
     decision = PromotionDecision(
         promoted=promoted,
         reason=reason,
