@@ -198,9 +198,10 @@ def test_mlflow_commands_use_this_environment(tmp_path):
     from custintel.cli.train import mlflow_commands
 
     uri = f"sqlite:///{tmp_path / 'my runs' / 'mlflow.db'}"
-    (_, browse), (_, serve) = mlflow_commands(uri, "custintel-churn")
+    (_, browse), (_, service), (_, serve) = mlflow_commands(uri, "custintel-churn")
     prefix = f"PATH={shlex.quote(str(Path(sys.executable).parent))}:$PATH "
     assert browse == f"{prefix}mlflow ui --backend-store-uri {shlex.quote(uri)}"
+    assert service.endswith(f"&& {prefix}custintel serve --port 3000")
     assert serve.startswith(f"{prefix}MLFLOW_TRACKING_URI={shlex.quote(uri)} mlflow models serve")
     assert shlex.split(browse)[-1] == uri
 

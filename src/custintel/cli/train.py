@@ -191,14 +191,14 @@ def print_outcomes(outcomes: list[RunOutcome]) -> None:
 
 
 def mlflow_commands(uri: str, registered_name: str) -> list[tuple[str, str]]:
-    """Shell commands that browse the runs and serve a champion, with this environment's mlflow.
+    """Shell commands that browse the runs and serve the champions, with this environment's tools.
 
-    Both put the ``bin`` folder of the running Python first on ``PATH`` (``mlflow models
+    Each puts the ``bin`` folder of the running Python first on ``PATH`` (``mlflow models
     serve`` also needs its ``uvicorn``), so they work pasted into any shell, venv active or not.
 
     Examples
     --------
-    >>> browse, serve = mlflow_commands("sqlite:///tmp/mlflow.db", "custintel-churn")
+    >>> browse, service, serve = mlflow_commands("sqlite:///tmp/mlflow.db", "custintel-churn")
     >>> browse[1].endswith("mlflow ui --backend-store-uri sqlite:///tmp/mlflow.db")
     True
     """
@@ -207,7 +207,11 @@ def mlflow_commands(uri: str, registered_name: str) -> list[tuple[str, str]]:
     return [
         ("browse them", f"{path} mlflow ui --backend-store-uri {store}"),
         (
-            "serve a champion",
+            "serve every champion over HTTP (from this folder; see README, Online scoring)",
+            f"{path} custintel keys add --role reviewer && {path} custintel serve --port 3000",
+        ),
+        (
+            "or one champion with MLflow",
             f"{path} MLFLOW_TRACKING_URI={store} mlflow models serve -m "
             f"{shlex.quote(f'models:/{registered_name}@champion')} "
             "--env-manager local -h 127.0.0.1 -p 5001",
