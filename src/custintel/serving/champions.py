@@ -48,6 +48,10 @@ class Champion:
     #: Features that take text (not numbers) in ``records``: the model's categorical ones
     #: (else the snapshot's non-numeric columns).
     text_features: frozenset[str] = field(default=frozenset(), init=False)
+    #: ``features`` split into the numeric and the text ones, as column labels built once
+    #: (a request's frame reuses them instead of building an Index from strings each time).
+    numeric_columns: pd.Index = field(default_factory=lambda: pd.Index([]), init=False)
+    text_columns: pd.Index = field(default_factory=lambda: pd.Index([]), init=False)
     _positions: dict[str, int] | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -58,6 +62,7 @@ class Champion:
             self.text_features = frozenset(
                 str(c) for c, kind in self.snapshot.dtypes.items() if kind.kind not in "fiub"
             )
+        self.numeric_columns, self.text_columns = split_features(self.features, self.text_features)
         if self.snapshot is None:
             return
         snapshot = self.snapshot
@@ -83,6 +88,14 @@ class Champion:
             return np.full(len(ids), -1, dtype=np.intp)
         get = self._positions.get
         return np.fromiter((get(i, -1) for i in ids), dtype=np.intp, count=len(ids))
+
+
+def split_features(columns: list[str], text: frozenset[str]) -> tuple[pd.Index, pd.Index]:
+    """Return ``columns`` split into the numeric and the ``text`` ones, in order."""
+    return (
+        pd.Index([c for c in columns if c not in text], dtype=object),
+        pd.Index([c for c in columns if c in text], dtype=object),
+    )
 
 
 def _score_snapshot(

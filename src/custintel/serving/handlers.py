@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from custintel.serving.champions import Champion, ChampionStore
+from custintel.serving.champions import Champion, ChampionStore, split_features
 from custintel.serving.schemas import (
     ExplainResponse,
     ExplainRow,
@@ -80,7 +80,7 @@ def score(store: ChampionStore, route: str, request: ScoreRequest) -> ScoreRespo
         columns = {c: values[found].tolist() for c, values in champion.snapshot_output.items()}
     else:
         out = model_output(task, champion.estimator, input_frame(champion, request))
-        columns = {str(c): out[c].tolist() for c in out.columns}
+        columns = {str(c): values.tolist() for c, values in out.items()}
     ids = _ids(request, len(next(iter(columns.values()))))
     names = list(columns)
     rows = [
@@ -293,12 +293,14 @@ def _records(champion: Champion, records: list[dict[str, Any]]) -> pd.DataFrame:
                 )
                 if len(problems) >= 20:
                     break
-    else:
-        columns = sorted(given)
     if problems:
         raise ClientError(422, "the records do not fit the model's features", problems[:20])
-    text = [c for c in columns if c in champion.text_features]
-    numeric = [c for c in columns if c not in champion.text_features]
+    if champion.features:
+        numeric_columns, text_columns = champion.numeric_columns, champion.text_columns
+    else:
+        columns = sorted(given)
+        numeric_columns, text_columns = split_features(columns, champion.text_features)
+    numeric, text = list(numeric_columns), list(text_columns)
     n = len(records)
     numbers = [record.get(c) for record in records for c in numeric]
     texts = [record.get(c) for record in records for c in text]
@@ -313,11 +315,11 @@ def _records(champion: Champion, records: list[dict[str, Any]]) -> pd.DataFrame:
             problems.append("a number is too large for a float64 feature (over 1.8e308)")
     if problems:
         raise ClientError(422, "the records do not fit the model's features", problems[:20])
-    frame = pd.DataFrame(block, columns=numeric)
+    frame = pd.DataFrame(block, columns=numeric_columns)
     if not text:
         return frame
     words = np.array(texts, dtype=object).reshape(n, len(text))
-    frame = pd.concat([frame, pd.DataFrame(words, columns=text, dtype=object)], axis=1)
+    frame = pd.concat([frame, pd.DataFrame(words, columns=text_columns, dtype=object)], axis=1)
     # models with a FrameEncoder match columns by name; others get the fitted order
     return frame if hasattr(champion.estimator, "encoder_") else frame.loc[:, columns]
 
