@@ -3,6 +3,7 @@ everything else handed on to BentoML's routing untouched (a stand-in app records
 
 from __future__ import annotations
 
+import asyncio
 import json
 import warnings
 
@@ -97,3 +98,31 @@ def test_other_methods_and_routes_go_to_bentoml(gate):
     assert gate["handed_on"] == [("GET", "/v1/churn/predict", b"")]
     no_key = gate["client"].post("/v1/churn/predict", json={"customer_ids": ["C1"]})
     assert no_key.status_code == 401 and len(gate["handed_on"]) == 1
+
+
+def test_a_request_cut_by_the_timeout_is_audited_as_504(gate, store):
+    """BentoML's timeout middleware cancels a request whose body is still arriving."""
+
+    async def slow_upload():
+        await asyncio.sleep(60)
+
+    async def send(message):
+        raise AssertionError("nothing is sent for a cancelled request")
+
+    async def run():
+        scope = {
+            "type": "http",
+            "method": "POST",
+            "path": "/v1/churn/predict",
+            "headers": [
+                (b"x-api-key", gate["key"].encode()),
+                (b"content-type", b"application/json"),
+            ],
+        }
+        keeper = service.Gatekeeper(None)
+        with pytest.raises(asyncio.TimeoutError):
+            await asyncio.wait_for(keeper(scope, slow_upload, send), timeout=0.05)
+
+    asyncio.run(run())
+    (line,) = gate["audit"]()
+    assert line["status"] == 504 and line["route"] == "/v1/churn/predict" and line["key_id"]

@@ -8,6 +8,7 @@ missing, turns request validation failures into 422, and writes one audit line p
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
 import gc
 import logging
@@ -155,6 +156,11 @@ class Gatekeeper:
                 await answer(scope, receive, send)
                 return
             await self.app(scope, _replay(body), send_status)
+        except asyncio.CancelledError:
+            # BentoML's timeout middleware cancels a request still running (in practice: a body
+            # still uploading) after CUSTINTEL_REQUEST_TIMEOUT and answers 504 itself
+            record["status"] = 504
+            raise
         finally:
             _AUDIT.reset(token)
             self.audit.record(
