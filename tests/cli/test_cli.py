@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+import types
 from pathlib import Path
 
 import pytest
@@ -149,10 +150,11 @@ def test_train_models_promote_evaluate(workdir):
     assert "no: not better" in weak.stdout
     listed = run("models")
     assert listed.exit_code == 0 and "custintel-churn" in listed.stdout
-    kept = run("promote", "churn", "--config", str(cfg))
+    kept = run("promote", "churn", "--config", str(cfg), "--data", str(data))
     assert kept.exit_code == 0 and "Not promoted" in kept.stdout
-    forced = run("promote", "churn", "--config", str(cfg), "--force")
+    forced = run("promote", "churn", "--config", str(cfg), "--data", str(data), "--force")
     assert forced.exit_code == 0 and "Promoted" in forced.stdout and "forced" in forced.stdout
+    assert "Serving snapshot rebuilt for version 2" in forced.stdout
     scored = run("evaluate", "churn", "--config", str(cfg), "--data", str(data), "--version", "1")
     assert scored.exit_code == 0, scored.output
     assert "custintel-churn version 1" in scored.stdout and "roc_auc" in scored.stdout
@@ -211,14 +213,16 @@ def test_promote_compares_on_the_configs_metric_in_its_direction(monkeypatch):
 
     seen = {}
 
+    decision = types.SimpleNamespace(promoted=False)
+
     def fake_promote(task, version, **kwargs):
         seen.update(kwargs, task=task, version=version)
-        return "decision"
+        return decision
 
     monkeypatch.setattr(tracking, "configure", lambda: None)
     monkeypatch.setattr(tracking, "promote_version", fake_promote)
     spec = pipelines.spec_from_dict({"task": "churn", "promotion": {"metric": "brier"}})
-    assert pipelines.promote(spec, "3") == "decision"
+    assert pipelines.promote(spec, "3") is decision
     assert seen["metric"] == "brier" and seen["greater_is_better"] is False
     assert seen["score_holdout"].args[1] == "brier"
 

@@ -130,15 +130,37 @@ def test_a_retrained_identical_model_ties_and_keeps_the_champion(runs, store, ds
     assert info["run_id"] == runs["churn"].logged.run_id
 
 
-def test_a_worse_challenger_is_not_promoted_unless_forced(store, ds):
+def test_a_worse_challenger_is_not_promoted_unless_forced(runs, store, ds):
+    from custintel.pipelines.snapshots import read_snapshot
+
     weak = light_spec("churn", store, estimator={"n_estimators": 2, "num_leaves": 2})
     outcome = train(weak, dataset=ds, report=False)
     assert not outcome.decision.promoted
     assert outcome.decision.challenger_score < outcome.decision.champion_score
-    forced = promote(weak, outcome.logged.version, force=True)
+    forced = promote(weak, outcome.logged.version, force=True, dataset=ds)
     assert forced.promoted and forced.reason == "forced"
-    back = promote(weak, "1")  # version 1 beats the forced weak champion on ITS holdout
+    assert read_snapshot(store / "snapshots", "churn")[1]["run_id"] == outcome.logged.run_id
+    back = promote(weak, "1", dataset=ds)  # version 1 beats the forced weak champion
     assert back.promoted, back.reason
+    assert read_snapshot(store / "snapshots", "churn")[1]["run_id"] == runs["churn"].logged.run_id
+
+
+def test_promoting_a_version_with_other_features_rebuilds_the_snapshot(runs, store, ds):
+    from custintel.pipelines.snapshots import read_snapshot
+
+    fewer = light_spec("churn", store, features={"exclude": ["recency_days"]})
+    outcome = train(fewer, dataset=ds, report=False)
+    assert not outcome.decision.promoted  # the champion cannot score a holdout without it
+    assert "could not score this holdout" in outcome.decision.reason
+    assert promote(fewer, outcome.logged.version, force=True, dataset=ds).promoted
+    X, info = read_snapshot(store / "snapshots", "churn")  # what the service looks ids up in
+    assert list(X.columns) == list(outcome.result.model.feature_names_in_)
+    assert "recency_days" not in X.columns and info["run_id"] == outcome.logged.run_id
+    back = promote(fewer, "1", dataset=ds)  # built as version 1's own config says
+    assert back.promoted, back.reason
+    X, info = read_snapshot(store / "snapshots", "churn")
+    assert list(X.columns) == list(runs["churn"].result.model.feature_names_in_)
+    assert info["run_id"] == runs["churn"].logged.run_id
 
 
 def test_evaluate_scores_the_champion_on_the_holdout_of_the_data(runs, store, ds):

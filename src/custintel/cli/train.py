@@ -251,14 +251,22 @@ def promote(
         str | None, typer.Option(help="Registered version to promote (default: the latest).")
     ] = None,
     config: ConfigOption = None,
+    data: DataOption = None,
     force: Annotated[bool, typer.Option(help="Promote even when it is not better.")] = False,
 ) -> None:
-    """Make a registered version the champion if it beats the current one on the same holdout."""
+    """Make a registered version the champion if it beats the current one on the same holdout.
+
+    A new champion of a customer task gets a new serving snapshot: today's features of the
+    config's data (or --data), as the version's own config chose them.
+    """
     from custintel import pipelines, tracking
 
     with user_errors():
         _check_task(task, allow_all=False)
-        spec = resolve_spec(task, config)
+        spec = resolve_spec(task, config, data)
+        snapshots = task not in ("demand", "sentiment")
+        if snapshots:
+            check_data(spec)  # the new champion's snapshot is built from it
         if version is None:
             tracking.configure()
             listed = tracking.list_models()
@@ -273,6 +281,12 @@ def promote(
             f"{task} version {version}: {decision.reason}",
             soft_wrap=True,
         )
+        if decision.promoted and snapshots:
+            console.print(
+                f"Serving snapshot rebuilt for version {escape(str(version))} in "
+                f"{escape(str(spec.snapshots))}; restart `custintel serve` to load both.",
+                soft_wrap=True,
+            )
 
 
 def models() -> None:

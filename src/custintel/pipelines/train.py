@@ -224,12 +224,18 @@ def evaluate(
     return metrics, info, holdout
 
 
-def promote(spec: Any, version: str, *, force: bool = False) -> PromotionDecision:
+def promote(
+    spec: Any, version: str, *, force: bool = False, dataset: Dataset | None = None
+) -> PromotionDecision:
     """Make registered ``version`` of ``spec.task`` the champion if it beats the current one.
 
     Both are scored on the holdout stored with the version's training run, on
     ``spec.promotion.metric`` and in its direction (also when the version was trained with
     another promotion metric; the decision's reason then says so).
+
+    When the version becomes the champion, the serving snapshot of the task is rebuilt for it:
+    today's features of ``spec.data`` (or ``dataset``), chosen as the version's own config
+    chose them, so its columns are the ones the version was trained on.
     """
     from custintel import tracking
 
@@ -245,7 +251,31 @@ def promote(spec: Any, version: str, *, force: bool = False) -> PromotionDecisio
         greater_is_better=spec.promotion.greater_is_better,
         force=force,
     )
+    if decision.promoted:
+        _snapshot_for_version(spec, version, dataset)
     return decision
+
+
+def _snapshot_for_version(spec: Any, version: str, dataset: Dataset | None) -> None:
+    from custintel import tracking
+    from custintel.pipelines.snapshots import write_snapshot
+    from custintel.pipelines.specs import spec_from_dict
+
+    run_id, logged = tracking.load_version_config(spec.task, version)
+    trained = spec_from_dict(
+        {**logged, "data": spec.data.model_dump()}, source=f"config of {spec.task} v{version}"
+    )
+    data = prepare_data(trained.data, dataset=dataset)
+    snapshot = task_module(spec.task).latest_features(trained, data.ds)
+    if snapshot is not None:
+        write_snapshot(
+            snapshot,
+            spec.snapshots,
+            spec.task,
+            as_of=str(data.ds.end),
+            run_id=run_id,
+            data_sha256=data.fingerprint.get("sha256"),
+        )
 
 
 def _load(

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from custintel.tracking.holdout import load_holdout
+from custintel.tracking.holdout import load_holdout, load_version_config
 from custintel.tracking.outputs import model_output, serving_frame
 from custintel.tracking.promotion import promote_version
 from custintel.tracking.registry import list_models, load_estimator
@@ -57,6 +57,7 @@ __all__ = [
     "list_models",
     "load_estimator",
     "load_holdout",
+    "load_version_config",
     "model_output",
     "promote_version",
     "registered_model_name",
