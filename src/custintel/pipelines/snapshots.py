@@ -4,8 +4,8 @@
 features as of the data's end, the inputs the champion scores when a caller sends only
 ``customer_ids``. A tracked run writes it when it becomes the champion, and
 :func:`custintel.pipelines.promote` rebuilds it for a version it makes champion (as that
-version's config chose its features), so its columns match the model the service loads; ``<task>.json`` beside it says as of when, from which run, and how
-many rows.
+version's config chose its features), so its columns match the model the service loads;
+``<task>.json`` beside it says as of when, from which run, and how many rows.
 Both are replaced atomically, so a reader never sees half a snapshot. No raw personal data:
 the frames pass :func:`custintel.identity.assert_no_pii` before they are written.
 """
