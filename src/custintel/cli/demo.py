@@ -100,11 +100,9 @@ def demo_source(cfg: DemoConfig) -> str:
     >>> demo_source(DemoConfig())
     'demo dataset, 5,000 customers, seed 0, 2023-01-01 until 2025-01-01, written to out/demo'
     """
-    d = cfg.data
-    return (
-        f"demo dataset, {d.n_customers:,} customers, seed {d.seed}, {d.start} until {d.end}, "
-        f"written to {cfg.output_dir}"
-    )
+    from custintel.pipelines.data import describe_demo
+
+    return describe_demo(cfg.data, f"written to {cfg.output_dir}")
 
 
 def resolve_identities(ds: Dataset) -> Dataset:

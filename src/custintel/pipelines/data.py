@@ -12,6 +12,7 @@ import pandas as pd
 from custintel.pipelines._stages import StageTimer
 
 if TYPE_CHECKING:
+    from custintel.config import DemoDataConfig
     from custintel.data import Dataset
     from custintel.pipelines._stages import StageCallback
     from custintel.pipelines.specs import DataSpec
@@ -80,10 +81,7 @@ def prepare_data(
                 start=str(demo.start),
                 end=str(demo.end),
             )
-            source = (
-                f"demo dataset, {demo.n_customers:,} customers, seed {demo.seed}, {demo.start} "
-                f"until {demo.end}, generated for this run"
-            )
+            source = describe_demo(demo, "generated for this run")
         fingerprint = data_fingerprint(ds)
     fingerprint["source"] = source
     merged = 0
@@ -96,6 +94,21 @@ def prepare_data(
             ds = apply_resolution(ds, resolution)
     fingerprint["merged_customers"] = merged
     return PreparedData(ds, fingerprint, dict(timer.seconds))
+
+
+def describe_demo(demo: DemoDataConfig, where: str) -> str:
+    """Describe generated demo data for a run's fingerprint and report.
+
+    Examples
+    --------
+    >>> from custintel.config import DemoDataConfig
+    >>> describe_demo(DemoDataConfig(), "written to out/demo")
+    'demo dataset, 5,000 customers, seed 0, 2023-01-01 until 2025-01-01, written to out/demo'
+    """
+    return (
+        f"demo dataset, {demo.n_customers:,} customers, seed {demo.seed}, {demo.start} until "
+        f"{demo.end}, {where}"
+    )
 
 
 def data_fingerprint(ds: Dataset) -> dict[str, Any]:

@@ -128,16 +128,8 @@ def train(
             # champion replaces it (a losing challenger's columns may differ).
             decision = None if logged is None else logged.decision
             if snapshot is not None and decision is not None and decision.promoted:
-                from custintel.pipelines.snapshots import write_snapshot
-
-                write_snapshot(
-                    snapshot,
-                    spec.snapshots,
-                    spec.task,
-                    as_of=str(data.ds.end),
-                    run_id=None if logged is None else logged.run_id,
-                    data_sha256=data.fingerprint.get("sha256"),
-                )
+                assert logged is not None
+                _write_snapshot(snapshot, spec, data, logged.run_id)
     finally:
         from custintel.pipelines.run_plots import close_all
 
@@ -258,7 +250,6 @@ def promote(
 
 def _snapshot_for_version(spec: Any, version: str, dataset: Dataset | None) -> None:
     from custintel import tracking
-    from custintel.pipelines.snapshots import write_snapshot
     from custintel.pipelines.specs import spec_from_dict
 
     run_id, logged = tracking.load_version_config(spec.task, version)
@@ -268,14 +259,21 @@ def _snapshot_for_version(spec: Any, version: str, dataset: Dataset | None) -> N
     data = prepare_data(trained.data, dataset=dataset)
     snapshot = task_module(spec.task).latest_features(trained, data.ds)
     if snapshot is not None:
-        write_snapshot(
-            snapshot,
-            spec.snapshots,
-            spec.task,
-            as_of=str(data.ds.end),
-            run_id=run_id,
-            data_sha256=data.fingerprint.get("sha256"),
-        )
+        _write_snapshot(snapshot, spec, data, run_id)
+
+
+def _write_snapshot(snapshot: pd.DataFrame, spec: Any, data: PreparedData, run_id: str) -> None:
+    """Replace the task's serving snapshot with ``snapshot``, from the champion's ``run_id``."""
+    from custintel.pipelines.snapshots import write_snapshot
+
+    write_snapshot(
+        snapshot,
+        spec.snapshots,
+        spec.task,
+        as_of=str(data.ds.end),
+        run_id=run_id,
+        data_sha256=data.fingerprint.get("sha256"),
+    )
 
 
 def _load(

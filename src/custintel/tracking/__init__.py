@@ -23,10 +23,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from custintel.tracking.holdout import load_holdout, load_version_config
+from custintel.tracking.holdout import load_holdout
 from custintel.tracking.outputs import model_output, serving_frame
 from custintel.tracking.promotion import promote_version
-from custintel.tracking.registry import list_models, load_estimator
+from custintel.tracking.registry import list_models, load_estimator, load_version_config
 from custintel.tracking.result import (
     TASKS,
     Holdout,

@@ -134,29 +134,3 @@ def _jsonable(value: Any) -> bool:
     except (TypeError, ValueError):
         return False
     return True
-
-
-def load_version_config(task: str, version: str) -> tuple[str, dict[str, Any]]:
-    """Return the run id and the resolved config (``config.yaml``) behind a registered version.
-
-    Raises
-    ------
-    ValueError
-        When the version's run logged no config.
-    """
-    import yaml
-
-    from custintel.tracking.registry import get_version
-
-    run_id = get_version(task, version=str(version)).run_id
-    if not run_id:
-        raise ValueError(f"version {version} of the {task} model has no training run")
-    mlflow_client = client()
-    if "config.yaml" not in {info.path for info in mlflow_client.list_artifacts(run_id)}:
-        raise ValueError(
-            f"run {run_id} (version {version} of the {task} model) logged no config.yaml; "
-            f"retrain with `custintel train {task}`"
-        )
-    with tempfile.TemporaryDirectory(prefix="custintel-config-") as tmp, quiet():
-        local = mlflow_client.download_artifacts(run_id, "config.yaml", dst_path=tmp)
-        return run_id, yaml.safe_load(Path(local).read_text(encoding="utf-8"))
